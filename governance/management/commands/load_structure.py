@@ -1,0 +1,34 @@
+"""``manage.py load_structure <slug|file.yaml>``: load a structure preset."""
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from governance.presets import PresetError, available_presets, load_structure
+
+
+class Command(BaseCommand):
+    help = "Load a collaboration structure from its preset (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("preset", help=f"a preset slug ({', '.join(available_presets())}) "
+                                           "or a path to a preset YAML file")
+        parser.add_argument("--reason", default="", help="why, for the history")
+
+    def handle(self, *args, preset: str, reason: str, verbosity: int, **options):
+        try:
+            report = load_structure(preset, reason=reason)
+        except PresetError as exc:
+            raise CommandError(f"The preset was not loaded; nothing was written.\n{exc}") from exc
+        if not report.changed:
+            self.stdout.write(f"{report.structure}: already up to date; nothing changed.")
+        else:
+            self.stdout.write(self.style.SUCCESS(
+                f"{report.structure}: {len(report.created)} created, "
+                f"{len(report.updated)} updated."))
+            if verbosity > 1:
+                for line in report.created:
+                    self.stdout.write(f"  + {line}")
+                for line in report.updated:
+                    self.stdout.write(f"  ~ {line}")
+        for line in report.kept:
+            self.stdout.write(self.style.WARNING(f"  ! {line}"))

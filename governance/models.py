@@ -1,0 +1,599 @@
+"""The governance data: structures, principals, bodies, seats, people and their offices.
+
+Every invariant the database can hold is a named constraint here; what it cannot hold
+(seat capacity, an office holder must be a member) is enforced by ``services``. Every
+model keeps its history (django-simple-history): who changed what, when and why.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class PrincipalKind(models.TextChoices):
+    REGION = "region", _("Region")
+    MUNICIPALITY = "municipality", _("Municipality")
+    ASSOCIATION = "association", _("Association of municipalities")
+
+
+class BodyKind(models.TextChoices):
+    POLITICAL = "political", _("Political body")
+    PRESIDIUM = "presidium", _("Presidium")
+    OFFICIALS_BOARD = "officials_board", _("Officials' board")
+    COUNTY_GROUP = "county_group", _("County coordination group")
+    LOCAL_GROUP = "local_group", _("Local collaboration group")
+    PREPARATORY = "preparatory", _("Preparatory committee")
+    COUNCIL = "council", _("Council")
+    WORKING_GROUP = "working_group", _("Working group")
+    NETWORK = "network", _("Network")
+    SEMINAR = "seminar", _("Seminar")
+
+
+class Office(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    VICE_CHAIR = "vice_chair", _("First vice chair")
+    SECOND_VICE_CHAIR = "second_vice_chair", _("Second vice chair")
+    CONVENER = "convener", _("Convener")
+
+
+class MembershipRole(models.TextChoices):
+    MEMBER = "member", _("Member")
+    SUBSTITUTE = "substitute", _("Substitute")
+    CO_OPTED = "co_opted", _("Co-opted")
+    SECRETARY = "secretary", _("Secretary")
+
+
+class TermKind(models.TextChoices):
+    POLITICAL = "political", _("Political term of office")
+    AGREEMENT = "agreement", _("Agreement period")
+    OTHER = "other", _("Other")
+
+
+class Structure(models.Model):
+    """A collaboration structure (samverkansstruktur) such as HälSam."""
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    region = models.CharField(_("region"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Empty: until further notice.")
+    )
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
+    )
+    termination_notice_months = models.PositiveSmallIntegerField(
+        _("termination notice (months)"),
+        null=True,
+        blank=True,
+        help_text=_("The agreement ends this many months after a notice of termination is handled."),
+    )
+    termination_notice_to = models.CharField(
+        _("notice of termination is sent to"), max_length=200, blank=True
+    )
+    office_email = models.EmailField(_("office mailbox"), blank=True)
+    rules = models.JSONField(
+        _("rules (data)"),
+        default=dict,
+        blank=True,
+        help_text=_("Rules from the source documents recorded as data (milestones, follow-ups)."),
+    )
+    sources = models.JSONField(_("source documents"), default=list, blank=True)
+    principals = models.ManyToManyField(
+        "Principal", through="Participation", related_name="structures", blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("collaboration structure")
+        verbose_name_plural = _("collaboration structures")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="structure_valid_range",
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+            ),
+            models.CheckConstraint(
+                name="structure_not_own_predecessor",
+                condition=~Q(replaces=models.F("pk")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:structure", kwargs={"slug": self.slug})
+
+    def is_in_force(self, on: dt.date) -> bool:
+        if self.valid_from and on < self.valid_from:
+            return False
+        return not (self.valid_until and on > self.valid_until)
+
+
+class Principal(models.Model):
+    """A principal (huvudman): a region, a municipality or an association.
+
+    Principals are shared between structures (a municipality can take part in its
+    county's structure and in its predecessor); ``Participation`` says in which, and
+    whether as a party to the agreement.
+    """
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("SCB municipality code (e.g. 2281), R + county code for a region (R22)."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=80, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=PrincipalKind.choices)
+    county_code = models.CharField(_("county code"), max_length=2, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("principal")
+        verbose_name_plural = _("principals")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="principal_kind_valid", condition=Q(kind__in=PrincipalKind.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participation(models.Model):
+    """A principal's part in a structure: a party to the agreement, or taking part only."""
+
+    structure = models.ForeignKey(
+        Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="participations"
+    )
+    principal = models.ForeignKey(
+        Principal, verbose_name=_("principal"), on_delete=models.PROTECT, related_name="participations"
+    )
+    is_party = models.BooleanField(_("party to the agreement"), default=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["structure", "principal__kind", "principal__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure", "principal"], name="participation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principal} – {self.structure}"
+
+
+class Sector(models.Model):
+    """A sector (verksamhet): health care, social services, school, …"""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StrategicArea(models.Model):
+    """A strategic area (strategiskt område / målgrupp) of one structure."""
+
+    structure = models.ForeignKey(
+        Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="areas"
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("strategic area")
+        verbose_name_plural = _("strategic areas")
+        ordering = ["structure", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["structure", "code"], name="area_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(models.Model):
+    """A period of a structure, e.g. the political term 2023–2026."""
+
+    structure = models.ForeignKey(
+        Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="terms"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=TermKind.choices, default=TermKind.POLITICAL
+    )
+    name = models.CharField(_("name"), max_length=120)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["structure", "start"]
+        constraints = [
+            models.CheckConstraint(name="term_end_after_start", condition=Q(end__gte=models.F("start"))),
+            models.UniqueConstraint(fields=["structure", "kind", "start"], name="term_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BodyQuerySet(models.QuerySet):
+    def active_on(self, on: dt.date) -> BodyQuerySet:
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+
+
+class Body(models.Model):
+    """A body (organ): a group, forum or arena that meets."""
+
+    structure = models.ForeignKey(
+        Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="bodies"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=BodyKind.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("reports to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    prepares_for = models.ForeignKey(
+        "self",
+        verbose_name=_("prepares matters for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prepared_by",
+    )
+    joint_of = models.ManyToManyField(
+        "self",
+        verbose_name=_("joint body of"),
+        symmetrical=False,
+        blank=True,
+        related_name="joint_bodies",
+        help_text=_("For a body shared by several bodies, such as a joint seminar."),
+    )
+    area = models.ForeignKey(
+        StrategicArea,
+        verbose_name=_("strategic area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bodies",
+    )
+    owner_principal = models.ForeignKey(
+        Principal,
+        verbose_name=_("owning principal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_bodies",
+        help_text=_("For local groups: the municipality the group belongs to."),
+    )
+    mandate = models.TextField(_("mandate"), blank=True)
+    min_meetings_per_year = models.PositiveSmallIntegerField(
+        _("minimum meetings per year"), null=True, blank=True
+    )
+    meeting_rule = models.JSONField(
+        _("meeting rule (data)"),
+        default=dict,
+        blank=True,
+        help_text=_("The required mix of meetings, e.g. one theme meeting per area and a joint one."),
+    )
+    notice_days = models.PositiveSmallIntegerField(_("notice lead time (days)"), default=14)
+    is_temporary = models.BooleanField(_("temporary"), default=False)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("review interval (months)"), null=True, blank=True
+    )
+    rotation = models.JSONField(
+        _("rotation rule (data)"),
+        default=dict,
+        blank=True,
+        help_text=_("Offices, term length and chair alternation, read by the rule module."),
+    )
+    rule_refs = models.JSONField(_("rule ids"), default=list, blank=True)
+    history = HistoricalRecords()
+
+    objects = BodyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+        ordering = ["structure", "position", "name"]
+        constraints = [
+            models.CheckConstraint(name="body_kind_valid", condition=Q(kind__in=BodyKind.values)),
+            models.CheckConstraint(
+                name="body_not_own_parent", condition=~Q(parent=models.F("pk"))
+            ),
+            models.CheckConstraint(
+                name="body_temporary_has_end",
+                condition=Q(is_temporary=False) | Q(ends_on__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="body_local_group_has_owner",
+                condition=~Q(kind=BodyKind.LOCAL_GROUP) | Q(owner_principal__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="body_notice_days_positive", condition=Q(notice_days__gte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:body", kwargs={"slug": self.slug})
+
+
+class Seat(models.Model):
+    """A seat on a body: who may sit there and how many members and substitutes.
+
+    A preset's "each municipality 1 + 1" is expanded on loading into one seat per
+    principal. A seat without a principal is open to any principal of
+    ``principal_kind`` (or to anyone, e.g. co-opted participants).
+    """
+
+    body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.CASCADE, related_name="seats")
+    key = models.SlugField(_("key"), max_length=120)
+    title = models.CharField(_("title"), max_length=200)
+    principal = models.ForeignKey(
+        Principal,
+        verbose_name=_("principal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="seats",
+    )
+    principal_kind = models.CharField(
+        _("any principal of kind"), max_length=20, choices=PrincipalKind.choices, blank=True
+    )
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), null=True, blank=True, on_delete=models.PROTECT, related_name="seats"
+    )
+    qualification = models.CharField(
+        _("qualification"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. 'ordförande i socialnämnd' or 'förvaltningschef för skola'."),
+    )
+    member_count = models.PositiveSmallIntegerField(_("members"), default=1)
+    substitute_count = models.PositiveSmallIntegerField(_("substitutes"), default=0)
+    by_virtue_of_office = models.BooleanField(
+        _("held by virtue of office"),
+        default=False,
+        help_text=_("The holder changes when the office (e.g. a committee chair) changes hands."),
+    )
+    is_co_opted = models.BooleanField(_("co-opted (no vote)"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+        ordering = ["body", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "key"], name="seat_key_unique"),
+            models.CheckConstraint(
+                name="seat_has_places",
+                condition=Q(member_count__gte=1) | Q(substitute_count__gte=1),
+            ),
+            models.CheckConstraint(
+                name="seat_principal_or_kind",
+                condition=Q(principal__isnull=True) | Q(principal_kind=""),
+            ),
+            models.CheckConstraint(
+                name="seat_principal_kind_valid",
+                condition=Q(principal_kind="") | Q(principal_kind__in=PrincipalKind.values),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.title}"
+
+
+class Person(models.Model):
+    """A person who holds or has held a seat; may have a login."""
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    principal = models.ForeignKey(
+        Principal,
+        verbose_name=_("principal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"], condition=~Q(email=""), name="person_email_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active_on(self, on: dt.date) -> MembershipQuerySet:
+        return self.filter(Q(start__lte=on), Q(end__isnull=True) | Q(end__gte=on))
+
+
+class Membership(models.Model):
+    """A person's place in a seat, as member, substitute, co-opted or secretary."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    seat = models.ForeignKey(
+        Seat, verbose_name=_("seat"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    substitute_for = models.ForeignKey(
+        "self",
+        verbose_name=_("substitute for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="substitutes",
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["seat", "role", "start"]
+        constraints = [
+            models.CheckConstraint(
+                name="membership_end_after_start",
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+            ),
+            models.CheckConstraint(
+                name="membership_role_valid", condition=Q(role__in=MembershipRole.values)
+            ),
+            models.CheckConstraint(
+                name="membership_substitute_for_only_substitutes",
+                condition=Q(substitute_for__isnull=True) | Q(role=MembershipRole.SUBSTITUTE),
+            ),
+            models.CheckConstraint(
+                name="membership_not_own_substitute",
+                condition=~Q(substitute_for=models.F("pk")),
+            ),
+            models.UniqueConstraint(
+                fields=["person", "seat", "role", "start"], name="membership_unique_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.seat} ({self.get_role_display()})"
+
+    def is_active(self, on: dt.date) -> bool:
+        return self.start <= on and (self.end is None or self.end >= on)
+
+
+class OfficeTermQuerySet(models.QuerySet):
+    def active_on(self, on: dt.date) -> OfficeTermQuerySet:
+        return self.filter(Q(start__lte=on), Q(end__isnull=True) | Q(end__gte=on))
+
+
+class OfficeTerm(models.Model):
+    """Who holds an office (chair, vice chair, …) of a body for a period."""
+
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.CASCADE, related_name="office_terms"
+    )
+    office = models.CharField(_("office"), max_length=20, choices=Office.choices)
+    area = models.ForeignKey(
+        StrategicArea,
+        verbose_name=_("strategic area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="office_terms",
+        help_text=_("For a presidium with one chair per strategic area."),
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="office_terms"
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    objects = OfficeTermQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("office term")
+        verbose_name_plural = _("office terms")
+        ordering = ["body", "-start", "office"]
+        constraints = [
+            models.CheckConstraint(
+                name="officeterm_end_after_start",
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+            ),
+            models.CheckConstraint(
+                name="officeterm_office_valid", condition=Q(office__in=Office.values)
+            ),
+            models.UniqueConstraint(
+                fields=["body", "office", "start"],
+                condition=Q(area__isnull=True),
+                name="officeterm_unique_start",
+            ),
+            models.UniqueConstraint(
+                fields=["body", "office", "area", "start"],
+                condition=Q(area__isnull=False),
+                name="officeterm_area_unique_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.get_office_display()} – {self.person}"

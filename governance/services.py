@@ -1,0 +1,313 @@
+"""Operations that change the governance data, one function per use case.
+
+Each service is keyword-only, runs in a transaction, checks what the database cannot
+(seat capacity, an office holder must be a member of the body) and records who made
+the change and why in the history. Errors are ``ValidationError`` with Swedish
+messages keyed by the field they concern, so forms and the admin can show them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .models import (
+    Body,
+    Membership,
+    MembershipRole,
+    Office,
+    OfficeTerm,
+    Person,
+    Seat,
+    StrategicArea,
+)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def save_with_history(
+    instance: models.Model, *, actor: Actor, reason: str = "", **save_kwargs
+) -> None:
+    """Save ``instance`` so that its history row names ``actor`` and ``reason``."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        instance._history_user = actor  # read by simple-history
+    instance._change_reason = reason or ""
+    instance.save(**save_kwargs)
+
+
+def _overlaps(q_start: dt.date, q_end: dt.date | None) -> Q:
+    """Rows whose [start, end] period overlaps [q_start, q_end] (None = open-ended)."""
+    cond = Q(end__isnull=True) | Q(end__gte=q_start)
+    if q_end is not None:
+        cond &= Q(start__lte=q_end)
+    return cond
+
+
+def _max_concurrent(periods: Iterable[tuple[dt.date, dt.date | None]], start: dt.date,
+                    end: dt.date | None) -> int:
+    """The largest number of ``periods`` running on any one day of [start, end]."""
+    events: list[tuple[dt.date, int]] = []
+    for p_start, p_end in periods:
+        s = max(p_start, start)
+        e = p_end if end is None else (min(p_end, end) if p_end else end)
+        if e is not None and e < s:
+            continue
+        events.append((s, 1))
+        if e is not None:
+            events.append((e + dt.timedelta(days=1), -1))
+    events.sort(key=lambda ev: (ev[0], ev[1]))
+    current = best = 0
+    for _day, delta in events:
+        current += delta
+        best = max(best, current)
+    return best
+
+
+def _fmt(day: dt.date) -> str:
+    return date_format(day, "Y-m-d")
+
+
+def membership_validate(
+    *,
+    person: Person,
+    seat: Seat,
+    role: str,
+    start: dt.date,
+    end: dt.date | None = None,
+    substitute_for: Membership | None = None,
+    exclude_pk: int | None = None,
+) -> None:
+    """Raise ``ValidationError`` when the membership would break a rule of the seat."""
+    errors: dict[str, list[str]] = {}
+    if end is not None and end < start:
+        errors.setdefault("end", []).append(_("The end date cannot be before the start date."))
+    if role not in MembershipRole.values:
+        errors.setdefault("role", []).append(_("Unknown role."))
+    if seat.principal_id and person.principal_id != seat.principal_id:
+        errors.setdefault("person", []).append(
+            _("%(person)s does not represent %(principal)s, which this seat belongs to.")
+            % {"person": person.name, "principal": seat.principal.name}
+        )
+    elif seat.principal_kind and (
+        person.principal is None or person.principal.kind != seat.principal_kind
+    ):
+        errors.setdefault("person", []).append(
+            _("This seat is for a principal of the kind “%(kind)s”; %(person)s does not represent one.")
+            % {"kind": seat.get_principal_kind_display(), "person": person.name}
+        )
+    if substitute_for is not None:
+        if role != MembershipRole.SUBSTITUTE:
+            errors.setdefault("substitute_for", []).append(
+                _("Only a substitute can stand in for a member.")
+            )
+        elif substitute_for.seat_id != seat.pk or substitute_for.role != MembershipRole.MEMBER:
+            errors.setdefault("substitute_for", []).append(
+                _("A substitute can only stand in for a member of the same seat.")
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    overlapping = Membership.objects.filter(seat=seat).filter(_overlaps(start, end))
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    rows = list(overlapping.values_list("person_id", "role", "start", "end"))
+    if any(person_id == person.pk for person_id, *_rest in rows):
+        raise ValidationError(
+            {"person": _("%(person)s already has a place in this seat during that period.")
+             % {"person": person.name}}
+        )
+    capacity = {
+        MembershipRole.MEMBER: seat.member_count,
+        MembershipRole.SUBSTITUTE: seat.substitute_count,
+    }.get(role)
+    if capacity is not None:
+        same_role = [(s, e) for _pid, r, s, e in rows if r == role]
+        if _max_concurrent(same_role, start, end) + 1 > capacity:
+            label = (_("members") if role == MembershipRole.MEMBER else _("substitutes"))
+            raise ValidationError(
+                {"seat": _("The seat “%(seat)s” has room for %(count)d %(label)s, and they are "
+                           "all taken during the period from %(start)s.")
+                 % {"seat": seat.title, "count": capacity, "label": label, "start": _fmt(start)}}
+            )
+
+
+@transaction.atomic
+def membership_start(
+    *,
+    actor: Actor,
+    person: Person,
+    seat: Seat,
+    role: str = MembershipRole.MEMBER,
+    start: dt.date,
+    end: dt.date | None = None,
+    substitute_for: Membership | None = None,
+    reason: str = "",
+) -> Membership:
+    """Give ``person`` a place in ``seat`` from ``start``."""
+    # Lock the seat so two concurrent starts cannot both take the last place.
+    seat = Seat.objects.select_for_update().select_related("principal").get(pk=seat.pk)
+    membership_validate(
+        person=person, seat=seat, role=role, start=start, end=end, substitute_for=substitute_for
+    )
+    membership = Membership(
+        person=person, seat=seat, role=role, start=start, end=end, substitute_for=substitute_for
+    )
+    save_with_history(membership, actor=actor, reason=reason or _("Membership started"))
+    return membership
+
+
+@transaction.atomic
+def membership_end(
+    *, actor: Actor, membership: Membership, end: dt.date, reason: str = ""
+) -> Membership:
+    """End ``membership`` on ``end`` (the last day it holds)."""
+    membership = Membership.objects.select_for_update().select_related("person", "seat").get(
+        pk=membership.pk
+    )
+    if end < membership.start:
+        raise ValidationError({"end": _("The end date cannot be before the start date.")})
+    if membership.end is not None and membership.end < end:
+        raise ValidationError(
+            {"end": _("The membership already ended on %(end)s.") % {"end": _fmt(membership.end)}}
+        )
+    later_offices = OfficeTerm.objects.filter(
+        body_id=membership.seat.body_id, person_id=membership.person_id
+    ).filter(Q(end__isnull=True) | Q(end__gt=end))
+    covering = (
+        Membership.objects.filter(person_id=membership.person_id, seat__body_id=membership.seat.body_id)
+        .exclude(pk=membership.pk)
+        .filter(Q(end__isnull=True) | Q(end__gt=end))
+        .exists()
+    )
+    office = later_offices.first()
+    if office is not None and not covering:
+        raise ValidationError(
+            {"end": _("%(person)s is %(office)s of the body beyond %(end)s; end that office "
+                      "term first.")
+             % {"person": membership.person.name, "office": office.get_office_display().lower(),
+                "end": _fmt(end)}}
+        )
+    membership.end = end
+    save_with_history(membership, actor=actor, reason=reason or _("Membership ended"),
+                      update_fields=["end"])
+    return membership
+
+
+def office_term_validate(
+    *,
+    body: Body,
+    office: str,
+    person: Person,
+    start: dt.date,
+    end: dt.date | None = None,
+    area: StrategicArea | None = None,
+    exclude_pk: int | None = None,
+) -> None:
+    """Raise ``ValidationError`` when the office term cannot be recorded."""
+    if office not in Office.values:
+        raise ValidationError({"office": _("Unknown office.")})
+    if end is not None and end < start:
+        raise ValidationError({"end": _("The end date cannot be before the start date.")})
+    if area is not None and area.structure_id != body.structure_id:
+        raise ValidationError({"area": _("The strategic area belongs to another structure.")})
+    memberships = Membership.objects.filter(
+        person=person,
+        seat__body=body,
+        role__in=[MembershipRole.MEMBER, MembershipRole.CO_OPTED],
+        start__lte=start,
+    ).filter(Q(end__isnull=True) | Q(end__gte=end or start))
+    if end is None:
+        memberships = memberships.filter(end__isnull=True)
+    if not memberships.exists():
+        raise ValidationError(
+            {"person": _("%(person)s must be a member of %(body)s for the whole term of office "
+                         "to hold an office there.")
+             % {"person": person.name, "body": body.name}}
+        )
+    clash = OfficeTerm.objects.filter(body=body, office=office, area=area).filter(
+        _overlaps(start, end)
+    )
+    same_person = OfficeTerm.objects.filter(body=body, person=person).filter(_overlaps(start, end))
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+        same_person = same_person.exclude(pk=exclude_pk)
+    other = clash.select_related("person").first()
+    if other is not None:
+        raise ValidationError(
+            {"start": _("%(person)s already holds that office from %(start)s; end that term "
+                        "first.")
+             % {"person": other.person.name, "start": _fmt(other.start)}}
+        )
+    double = same_person.first()
+    if double is not None:
+        raise ValidationError(
+            {"office": _("%(person)s already holds the office of %(office)s in the same period.")
+             % {"person": person.name, "office": double.get_office_display().lower()}}
+        )
+
+
+@transaction.atomic
+def office_term_record(
+    *,
+    actor: Actor,
+    body: Body,
+    office: str,
+    person: Person,
+    start: dt.date,
+    end: dt.date | None = None,
+    area: StrategicArea | None = None,
+    note: str = "",
+    reason: str = "",
+) -> OfficeTerm:
+    """Record that ``person`` holds ``office`` of ``body`` from ``start``."""
+    Body.objects.select_for_update().filter(pk=body.pk).exists()
+    office_term_validate(body=body, office=office, person=person, start=start, end=end, area=area)
+    term = OfficeTerm(body=body, office=office, person=person, start=start, end=end, area=area,
+                      note=note)
+    save_with_history(term, actor=actor, reason=reason or _("Office term recorded"))
+    return term
+
+
+@transaction.atomic
+def office_term_end(
+    *, actor: Actor, office_term: OfficeTerm, end: dt.date, reason: str = ""
+) -> OfficeTerm:
+    """End ``office_term`` on ``end``."""
+    office_term = OfficeTerm.objects.select_for_update().get(pk=office_term.pk)
+    if end < office_term.start:
+        raise ValidationError({"end": _("The end date cannot be before the start date.")})
+    office_term.end = end
+    save_with_history(office_term, actor=actor, reason=reason or _("Office term ended"),
+                      update_fields=["end"])
+    return office_term
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Actor,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    title: str = "",
+    principal=None,
+    user=None,
+    reason: str = "",
+) -> Person:
+    """Create a person; the e-mail address, when given, must be unique."""
+    email = email.strip().lower()
+    if email and Person.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("Another person already has the e-mail address %(email)s.")
+                               % {"email": email}})
+    person = Person(first_name=first_name.strip(), last_name=last_name.strip(), email=email,
+                    phone=phone, title=title, principal=principal, user=user)
+    person.full_clean(exclude=["user", "principal"])
+    save_with_history(person, actor=actor, reason=reason or _("Person created"))
+    return person

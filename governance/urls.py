@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "governance"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("struktur/<slug:slug>/", views.structure_detail, name="structure"),
+    path("organ/<slug:slug>/", views.body_detail, name="body"),
+]
