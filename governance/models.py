@@ -101,6 +101,7 @@ class Structure(models.Model):
         verbose_name = _("collaboration structure")
         verbose_name_plural = _("collaboration structures")
         ordering = ["name"]
+        permissions = [("coordinate", _("Can coordinate: see the dashboard and get the digest"))]
         constraints = [
             models.CheckConstraint(
                 name="structure_valid_range",
@@ -597,3 +598,28 @@ class OfficeTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body}: {self.get_office_display()} – {self.person}"
+
+
+class DigestRecord(models.Model):
+    """A finding already mailed to a coordinator in a digest: never mailed twice.
+
+    Written in the same transaction that decides to send, keyed by the finding's
+    stable key.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE,
+        related_name="digest_records",
+    )
+    key = models.CharField(_("finding"), max_length=200)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("digest record")
+        verbose_name_plural = _("digest records")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="digestrecord_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.key}"

@@ -352,6 +352,12 @@ def parse_preset(data: Any, *, file: str) -> Preset:
     )
 
 
+def _paragraphs(text: str) -> str:
+    """Re-flow hard-wrapped text: lines join, blank lines separate paragraphs."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
 def _no_duplicates(c: _Checker, path: str, values: list[str], what: str = "code") -> None:
     seen: set[str] = set()
     for value in values:
@@ -492,7 +498,7 @@ def _parse_body(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> list[Bod
             short_name=c.text(m.get("short_name"), f"{path}.short_name", required=False, max_len=60),
             kind=kind, position=c.integer(m.get("position"), f"{path}.position") or 0,
             parent=m.get("parent"), prepares_for=m.get("prepares_for"), joint_of=joint_of,
-            area=area, owner_principal=owner, mandate=mandate.strip(),
+            area=area, owner_principal=owner, mandate=_paragraphs(mandate),
             min_meetings_per_year=c.integer(m.get("min_meetings_per_year"),
                                             f"{path}.min_meetings_per_year", maximum=366),
             meeting_rule=meeting_rule,

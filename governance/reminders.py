@@ -1,0 +1,151 @@
+"""What the coordinator needs to act on, as data: vacancies, ended memberships, term changes.
+
+Each function returns plain ``Reminder`` values with a stable ``key`` (so a digest can
+remember which it has already mailed) and runs a fixed number of queries whatever the
+size of the structure.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from .models import Body, Membership, MembershipRole, Seat, Term, TermKind
+
+INFO, WARNING, ERROR = "info", "warning", "error"
+
+
+@dataclass(frozen=True)
+class Reminder:
+    key: str
+    kind: str
+    severity: str
+    body_slug: str
+    body_name: str
+    due: dt.date | None
+    message: str
+    rule: str = ""
+
+
+def _seats(structure_slug: str | None):
+    seats = Seat.objects.all()
+    if structure_slug:
+        seats = seats.filter(body__structure__slug=structure_slug)
+    return seats
+
+
+def vacancies(*, on: dt.date, structure_slug: str | None = None) -> list[Reminder]:
+    """Seats with fewer current members or substitutes than they have places (1 query)."""
+    active = Q(memberships__start__lte=on) & (
+        Q(memberships__end__isnull=True) | Q(memberships__end__gte=on))
+    seats = (
+        _seats(structure_slug)
+        .filter(Q(body__ends_on__isnull=True) | Q(body__ends_on__gte=on))
+        .annotate(
+            members=Count("memberships", filter=active & Q(memberships__role=MembershipRole.MEMBER)),
+            subs=Count("memberships", filter=active & Q(memberships__role=MembershipRole.SUBSTITUTE)),
+        )
+        .filter((Q(members__lt=F("member_count")) & Q(is_co_opted=False))
+                | Q(subs__lt=F("substitute_count")))
+        .select_related("body", "principal")
+        .order_by("body__structure_id", "body__position", "body__name", "position", "id")
+    )
+    out = []
+    for seat in seats:
+        missing_m = 0 if seat.is_co_opted else seat.member_count - seat.members
+        missing_s = seat.substitute_count - seat.subs
+        parts = []
+        if missing_m > 0:
+            parts.append(_("%(n)d of %(total)d member places") % {
+                "n": missing_m, "total": seat.member_count})
+        if missing_s > 0:
+            parts.append(_("%(n)d of %(total)d substitute places") % {
+                "n": missing_s, "total": seat.substitute_count})
+        out.append(Reminder(
+            key=f"vacancy:{seat.pk}:{missing_m}:{missing_s}",
+            kind="vacancy", severity=WARNING, body_slug=seat.body.slug, body_name=seat.body.name,
+            due=None,
+            message=_("%(seat)s: %(missing)s vacant.") % {
+                "seat": seat.title + (f" ({seat.principal.short_name or seat.principal.name})"
+                                      if seat.principal else ""),
+                "missing": _(" and ").join(parts)},
+        ))
+    return out
+
+
+def ended_without_successor(*, on: dt.date, structure_slug: str | None = None,
+                            look_back_days: int = 365) -> list[Reminder]:
+    """Memberships that ended (within ``look_back_days``) with nobody after them (1 query)."""
+    successor = Membership.objects.filter(
+        seat_id=OuterRef("seat_id"), role=OuterRef("role"), start__gt=OuterRef("start")
+    ).exclude(pk=OuterRef("pk"))
+    ended = (
+        Membership.objects.filter(end__lt=on, end__gte=on - dt.timedelta(days=look_back_days),
+                                  role__in=[MembershipRole.MEMBER, MembershipRole.SUBSTITUTE])
+        .filter(~Exists(successor))
+        .select_related("person", "seat__body")
+        .order_by("seat__body__position", "seat__body__name", "end")
+    )
+    if structure_slug:
+        ended = ended.filter(seat__body__structure__slug=structure_slug)
+    return [
+        Reminder(
+            key=f"ended:{m.pk}", kind="ended_without_successor", severity=WARNING,
+            body_slug=m.seat.body.slug, body_name=m.seat.body.name, due=m.end,
+            message=_("%(person)s left “%(seat)s” on %(end)s and no successor is recorded.") % {
+                "person": m.person.name, "seat": m.seat.title, "end": m.end.isoformat()},
+        )
+        for m in ended
+    ]
+
+
+def term_change(*, on: dt.date, structure_slug: str | None = None,
+                window_days: int = 120) -> list[Reminder]:
+    """A new political term starting soon (or just started): every seat held by virtue of
+    office needs its holder confirmed (H3, H2), 2 queries."""
+    terms = Term.objects.filter(
+        kind=TermKind.POLITICAL,
+        start__gt=on - dt.timedelta(days=window_days),
+        start__lte=on + dt.timedelta(days=window_days),
+    ).select_related("structure")
+    if structure_slug:
+        terms = terms.filter(structure__slug=structure_slug)
+    terms = list(terms)
+    if not terms:
+        return []
+    by_structure = {t.structure_id: t for t in terms}
+    held = (
+        Membership.objects.filter(seat__by_virtue_of_office=True,
+                                  seat__body__structure_id__in=list(by_structure))
+        .filter(Q(end__isnull=True) | Q(end__gte=on))
+        .select_related("person", "seat__body")
+        .order_by("seat__body__position", "seat__position", "seat_id")
+    )
+    held = list(held)
+    # A seat whose holder has a membership from the new term's start is confirmed.
+    confirmed = {m.seat_id for m in held
+                 if m.start >= by_structure[m.seat.body.structure_id].start}
+    out = []
+    for m in held:
+        term = by_structure[m.seat.body.structure_id]
+        if m.seat_id in confirmed:
+            continue
+        out.append(Reminder(
+            key=f"term:{term.pk}:{m.pk}", kind="term_change", severity=WARNING,
+            body_slug=m.seat.body.slug, body_name=m.seat.body.name, due=term.start,
+            message=_("%(term)s starts %(start)s: confirm that %(person)s still holds "
+                      "“%(seat)s”, held by virtue of office (H2, H3).") % {
+                "term": term.name, "start": term.start.isoformat(), "person": m.person.name,
+                "seat": m.seat.title},
+            rule="H3",
+        ))
+    return out
+
+
+def bodies_with_rotation(structure_slug: str | None = None):
+    bodies = Body.objects.exclude(rotation={}).select_related("structure")
+    if structure_slug:
+        bodies = bodies.filter(structure__slug=structure_slug)
+    return bodies.order_by("structure__name", "position", "name")
