@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("struktur/<slug:slug>/", views.structure_detail, name="structure"),
     path("organ/<slug:slug>/", views.body_detail, name="body"),
+    path("samordning/", views.dashboard, name="dashboard"),
 ]

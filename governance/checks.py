@@ -1,0 +1,231 @@
+"""The rotation rules applied to what is recorded: findings, elections due, proposals.
+
+This is the database side of ``governance.rules``: it loads the bodies, their office
+holders and their members in a fixed number of queries, turns them into the rule
+module's plain values and collects the results per body for the dashboard, the
+``rotation --check`` command and the weekly digest.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from . import reminders, rules
+from .models import Body, Membership, MembershipRole, OfficeTerm, StrategicArea
+from .reminders import Reminder
+
+ELECTION_WARNING_DAYS = 90
+
+
+@dataclass
+class Finding:
+    """One thing the coordinator should know, with a key stable across runs."""
+
+    key: str
+    severity: str
+    kind: str
+    body_slug: str
+    body_name: str
+    message: str
+    rule: str = ""
+    due: dt.date | None = None
+
+
+@dataclass
+class OfficeRow:
+    office: str
+    label: str
+    now: rules.Requirement | None
+    next: rules.Requirement | None
+    holders: list[OfficeTerm]
+
+
+@dataclass
+class BodyStatus:
+    body: Body
+    rule: rules.RotationRule | None = None
+    period: rules.Period | None = None
+    next_period: rules.Period | None = None
+    offices: list[OfficeRow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    election: rules.ElectionDue | None = None
+    proposals: dict[str, list[Membership]] = field(default_factory=dict)
+
+    @property
+    def worst(self) -> str:
+        order = {"error": 0, "warning": 1, "info": 2}
+        return min((f.severity for f in self.findings), key=order.get, default="")
+
+
+def _from_reminder(r: Reminder) -> Finding:
+    return Finding(key=r.key, severity=r.severity, kind=r.kind, body_slug=r.body_slug,
+                   body_name=r.body_name, message=r.message, rule=r.rule, due=r.due)
+
+
+def _satisfies(req: rules.Requirement, kind: str, sector: str | None,
+               chair_kind: str | None = None) -> bool:
+    if req.principal_kind == "not_chair":
+        if chair_kind and rules.side(chair_kind) == rules.side(kind):
+            return False
+    elif req.principal_kind == "municipality":
+        if kind not in ("municipality", "association"):
+            return False
+    elif req.principal_kind != "any" and kind != req.principal_kind:
+        return False
+    return not req.sector or req.sector == sector
+
+
+def body_statuses(*, on: dt.date, structure_slug: str | None = None,
+                  kind: str | None = None) -> list[BodyStatus]:
+    """Every body (with or without a rotation rule) and what its rule says (5 queries)."""
+    bodies = Body.objects.select_related("structure").order_by(
+        "structure__name", "position", "name")
+    if structure_slug:
+        bodies = bodies.filter(structure__slug=structure_slug)
+    if kind:
+        bodies = bodies.filter(kind=kind)
+    bodies = list(bodies.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)))
+    statuses = []
+    window_start, window_end = on, on
+    for body in bodies:
+        status = BodyStatus(body=body)
+        statuses.append(status)
+        if not body.rotation:
+            continue
+        try:
+            rule = rules.parse_rotation(body.rotation)
+            status.period = rules.period_for(rule, on)
+            status.next_period = rules.next_period(rule, status.period)
+        except rules.RotationError as exc:
+            status.findings.append(Finding(
+                key=f"rule-error:{body.slug}", severity="error", kind="rule_error",
+                body_slug=body.slug, body_name=body.name,
+                message=_("The rotation rule cannot be read: %(error)s") % {"error": exc}))
+            continue
+        status.rule = rule
+        window_start = min(window_start, status.period.start)
+        window_end = max(window_end, status.next_period.end)
+
+    ids = [s.body.pk for s in statuses if s.period]
+    terms = list(
+        OfficeTerm.objects.filter(body_id__in=ids, start__lte=window_end)
+        .filter(Q(end__isnull=True) | Q(end__gte=window_start))
+        .select_related("person__principal", "area")
+        .order_by("start", "office")
+    )
+    members = list(
+        Membership.objects.filter(seat__body_id__in=ids)
+        .filter(Q(end__isnull=True) | Q(end__gte=on))
+        .filter(role__in=[MembershipRole.MEMBER, MembershipRole.CO_OPTED])
+        .select_related("person__principal", "seat__sector")
+        .order_by("person__last_name", "person__first_name")
+    )
+    terms_by_body: dict[int, list[OfficeTerm]] = defaultdict(list)
+    for t in terms:
+        terms_by_body[t.body_id].append(t)
+    members_by_body: dict[int, list[Membership]] = defaultdict(list)
+    seat_of: dict[tuple[int, int], Membership] = {}
+    for m in members:
+        members_by_body[m.seat.body_id].append(m)
+        seat_of.setdefault((m.seat.body_id, m.person_id), m)
+    areas_by_structure: dict[int, list[str]] = defaultdict(list)
+    for code, structure_id in StrategicArea.objects.filter(
+            structure_id__in={s.body.structure_id for s in statuses}).order_by(
+            "position").values_list("code", "structure_id"):
+        areas_by_structure[structure_id].append(code)
+
+    for status in statuses:
+        if status.period is None:
+            continue
+        _apply_rule(status, on=on, terms=terms_by_body[status.body.pk],
+                    members=members_by_body[status.body.pk], seat_of=seat_of,
+                    areas=areas_by_structure[status.body.structure_id])
+    return statuses
+
+
+def _holder(t: OfficeTerm, seat_of: dict[tuple[int, int], Membership]) -> rules.Holder:
+    m = seat_of.get((t.body_id, t.person_id))
+    principal = t.person.principal
+    return rules.Holder(
+        office=t.office, person_name=t.person.name,
+        principal_kind=principal.kind if principal else "",
+        principal_name=principal.name if principal else _("no principal"),
+        sector=m.seat.sector.code if m and m.seat.sector else None,
+        area=t.area.code if t.area else None,
+        qualification=(m.seat.qualification or None) if m else None,
+    )
+
+
+def _in(t: OfficeTerm, period: rules.Period) -> bool:
+    return t.start <= period.end and (t.end is None or t.end >= period.start)
+
+
+def _apply_rule(status: BodyStatus, *, on: dt.date, terms: list[OfficeTerm],
+                members: list[Membership], seat_of: dict, areas: list[str]) -> None:
+    body, rule = status.body, status.rule
+    now_reqs = rules.requirements(rule, status.period)
+    next_reqs = rules.requirements(rule, status.next_period)
+    current = [t for t in terms if _in(t, status.period)]
+    upcoming = [t for t in terms if _in(t, status.next_period) and t.start >= status.next_period.start]
+    for office in rules.OFFICES:
+        if office in now_reqs or office in next_reqs:
+            status.offices.append(OfficeRow(
+                office=office, label=OfficeTerm(office=office).get_office_display(),
+                now=now_reqs.get(office), next=next_reqs.get(office),
+                holders=[t for t in current if t.office == office]))
+    per_area = any(r.per_area for r in now_reqs.values())
+    for f in rules.check_office_holders(
+            rule, status.period, [_holder(t, seat_of) for t in current], body_name=body.name,
+            areas=areas if per_area else None):
+        status.findings.append(Finding(
+            key=f"rotation:{body.slug}:{status.period.start.isoformat()}:{f.office}:{f.code}:"
+                f"{hashlib.sha1(f.message_sv.encode()).hexdigest()[:10]}",  # noqa: S324
+            severity=f.severity, kind=f.code, body_slug=body.slug, body_name=body.name,
+            message=f.message_sv, rule=f.rule_id))
+
+    # The election of the next period, at the end of this one (H13); or of this period
+    # when it is held early in the term (H5) and nobody is recorded yet.
+    elections = [(status.next_period, upcoming)]
+    if rules.election_due(rule, status.period).at == "start_of_term":
+        elections.insert(0, (status.period, current))
+    for period, recorded in elections:
+        due = rules.election_due(rule, period)
+        if any(t.office == "chair" for t in recorded) or due.at == "any_time":
+            continue
+        if (due.due_by - on).days > ELECTION_WARNING_DAYS:
+            continue
+        status.election = due
+        status.findings.append(Finding(
+            key=f"election:{body.slug}:{period.start.isoformat()}",
+            severity="error" if due.due_by < on else "warning", kind="election_due",
+            body_slug=body.slug, body_name=body.name, due=due.due_by, rule=due.rule_id,
+            message=_("Election of the offices of %(body)s for %(period)s is due by "
+                      "%(due)s (%(rule)s).") % {
+                "body": body.name, "period": period.label, "due": due.due_by.isoformat(),
+                "rule": due.rule_id or _("the rotation rule")}))
+        break
+
+    chair_now = next((t for t in upcoming if t.office == "chair"), None)
+    chair_kind = chair_now.person.principal.kind if chair_now and chair_now.person.principal else None
+    for office, req in next_reqs.items():
+        status.proposals[office] = [
+            m for m in members
+            if m.person.principal and _satisfies(
+                req, m.person.principal.kind, m.seat.sector.code if m.seat.sector else None,
+                chair_kind)
+        ]
+
+
+def findings(*, on: dt.date, structure_slug: str | None = None) -> list[Finding]:
+    """Everything the coordinator should act on, across bodies (fixed query count)."""
+    out = [f for s in body_statuses(on=on, structure_slug=structure_slug) for f in s.findings]
+    out += [_from_reminder(r) for r in reminders.vacancies(on=on, structure_slug=structure_slug)]
+    out += [_from_reminder(r) for r in
+            reminders.ended_without_successor(on=on, structure_slug=structure_slug)]
+    out += [_from_reminder(r) for r in reminders.term_change(on=on, structure_slug=structure_slug)]
+    return out

@@ -1,0 +1,14 @@
+"""Celery tasks of the governance app: thin wrappers around services."""
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import digest
+
+
+@shared_task(name="governance.send_coordinator_digest", acks_late=True,
+             autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def send_coordinator_digest() -> int:
+    """Weekly: mail each coordinator the findings that are new since their last digest."""
+    return digest.digest_send(on=timezone.localdate())
