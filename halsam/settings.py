@@ -161,3 +161,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Meetings -------------------------------------------------------------------------
+# The absolute address of the site, for links in e-mails (notices, absence links).
+HALSAM_BASE_URL = env.str("HALSAM_BASE_URL", default="http://127.0.0.1:8000")
+# The domain in iCalendar UIDs (meeting-<id>@<domain>): never change it once in use.
+HALSAM_CALENDAR_DOMAIN = env.str("HALSAM_CALENDAR_DOMAIN", default="halsam.example")
+# Days after a meeting before a reminder that the minutes are not approved / not published.
+MINUTES_APPROVAL_DAYS = env.int("MINUTES_APPROVAL_DAYS", default=14)
+MINUTES_PUBLISH_DAYS = env.int("MINUTES_PUBLISH_DAYS", default=21)
+# Notice e-mails are retried on transient SMTP failures with these delays (seconds).
+NOTICE_RETRY_DELAYS = [60, 300, 1800, 7200]

@@ -1,0 +1,391 @@
+"""Meetings: plans, agendas, notices sent exactly once, absence and substitutes, minutes.
+
+Invariants the database can hold are named constraints; the rest (who may be called in
+as a substitute, which status follows which) live in ``services`` and the pure
+``rules`` module. Every model a user changes keeps its history.
+"""
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from governance.models import Body, Person, StrategicArea
+
+
+class MeetingKind(models.TextChoices):
+    ORDINARY = "ordinary", _("Ordinary meeting")
+    THEME = "theme", _("Theme meeting")
+    JOINT = "joint", _("Joint meeting for all areas")
+    SEMINAR = "seminar", _("Seminar")
+    EXTRA = "extra", _("Extra meeting")
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    NOTICE_SENT = "notice_sent", _("Notice sent")
+    HELD = "held", _("Held")
+    MINUTES_APPROVED = "minutes_approved", _("Minutes approved")
+    MINUTES_PUBLISHED = "minutes_published", _("Minutes published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Meeting(models.Model):
+    """A meeting of a body, or a joint meeting of several bodies."""
+
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    guest_bodies = models.ManyToManyField(
+        Body, verbose_name=_("also for the bodies"), blank=True, related_name="joint_meetings",
+        help_text=_("For a joint meeting: the other bodies whose members are called."),
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices,
+                            default=MeetingKind.ORDINARY)
+    area = models.ForeignKey(
+        StrategicArea, verbose_name=_("strategic area"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="meetings",
+        help_text=_("For a theme meeting: the strategic area it is about."),
+    )
+    start = models.DateTimeField(_("starts"))
+    end = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    video_url = models.URLField(_("video link"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=MeetingStatus.choices,
+                              default=MeetingStatus.PLANNED)
+    chair = models.ForeignKey(
+        Person, verbose_name=_("chair responsible"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="chaired_meetings",
+    )
+    is_public = models.BooleanField(_("public"), default=True)
+    sequence = models.PositiveIntegerField(
+        _("calendar version"), default=0,
+        help_text=_("Raised on every change that members must be told about (iCalendar SEQUENCE)."),
+    )
+    notice_due_at = models.DateTimeField(_("notice due"), null=True, blank=True, db_index=True)
+    notice_sent_sequence = models.IntegerField(
+        _("notice sent for version"), default=-1,
+        help_text=_("The calendar version whose notice has gone out; -1 when none has."),
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["notice_due_at"])
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["start"]
+        indexes = [models.Index(fields=["body", "start"], name="meeting_body_start")]
+        constraints = [
+            models.CheckConstraint(name="meeting_end_after_start", condition=Q(end__gt=models.F("start"))),
+            models.CheckConstraint(name="meeting_kind_valid", condition=Q(kind__in=MeetingKind.values)),
+            models.CheckConstraint(name="meeting_status_valid",
+                                   condition=Q(status__in=MeetingStatus.values)),
+            models.CheckConstraint(name="meeting_theme_has_area",
+                                   condition=~Q(kind=MeetingKind.THEME) | Q(area__isnull=False)),
+            models.CheckConstraint(name="meeting_place_or_link",
+                                   condition=~Q(place="") | ~Q(video_url="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_title} {self.start:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:detail", kwargs={"pk": self.pk})
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.body.name
+
+    @property
+    def uid(self) -> str:
+        """The iCalendar UID: stable for the meeting's whole life."""
+        return f"meeting-{self.pk}@{settings.HALSAM_CALENDAR_DOMAIN}"
+
+
+class AgendaItemKind(models.TextChoices):
+    INFORMATION = "information", _("Information")
+    DIALOGUE = "dialogue", _("Dialogue")
+    PREPARATION = "preparation", _("Preparation of a matter")
+    DECISION = "decision", _("Decision")
+    ELECTION = "election", _("Election")
+
+
+class AgendaItem(models.Model):
+    """An item on a meeting's agenda; after the meeting it carries the minutes' notes."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
+                                related_name="items")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=AgendaItemKind.choices,
+                            default=AgendaItemKind.INFORMATION)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    presenter = models.CharField(_("presenter"), max_length=200, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("time (minutes)"), null=True, blank=True)
+    prepares_for = models.ForeignKey(
+        Body, verbose_name=_("prepared for"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="prepared_items",
+        help_text=_("For the preparation of a matter: the body that will take it up."),
+    )
+    election_for_year = models.PositiveSmallIntegerField(
+        _("election for the year"), null=True, blank=True,
+        help_text=_("Set on the election item the rotation rule puts on the year's last meeting."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    decision = models.TextField(_("decision"), blank=True)
+    recommendation = models.TextField(_("recommendation to the principals"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["meeting", "position", "id"]
+        constraints = [
+            models.CheckConstraint(name="agendaitem_kind_valid",
+                                   condition=Q(kind__in=AgendaItemKind.values)),
+            models.CheckConstraint(
+                name="agendaitem_election_year_only_on_elections",
+                condition=Q(election_for_year__isnull=True) | Q(kind=AgendaItemKind.ELECTION),
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "election_for_year"], condition=Q(election_for_year__isnull=False),
+                name="agendaitem_one_election_per_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def attachment_path(instance: AgendaAttachment, filename: str) -> str:
+    return f"meetings/{instance.item.meeting_id}/{secrets.token_hex(8)}/{filename}"
+
+
+class AgendaAttachment(models.Model):
+    """A paper attached to an agenda item (a file; later a link into the register)."""
+
+    item = models.ForeignKey(AgendaItem, verbose_name=_("agenda item"), on_delete=models.CASCADE,
+                             related_name="attachments")
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["item", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DeliveryKind(models.TextChoices):
+    NOTICE = "notice", _("Notice")
+    UPDATE = "update", _("Updated notice")
+    CANCEL = "cancel", _("Cancellation")
+    SUBSTITUTE_CALL = "substitute_call", _("Substitute called in")
+
+
+class DeliveryStatus(models.TextChoices):
+    CLAIMED = "claimed", _("Being sent")
+    SENT = "sent", _("Sent")
+    RETRYING = "retrying", _("Retrying")
+    FAILED = "failed", _("Failed")
+
+
+class NoticeDelivery(models.Model):
+    """One e-mail to one person about one version of a meeting: sent exactly once.
+
+    The row is claimed (inserted) in the same transaction that decides to send; its
+    uniqueness per (meeting, person, kind, sequence) is what makes a retry, a second
+    worker or a crash mid-batch unable to send twice.
+    """
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
+                                related_name="deliveries")
+    person = models.ForeignKey(Person, verbose_name=_("recipient"), on_delete=models.PROTECT,
+                               related_name="deliveries")
+    kind = models.CharField(_("kind"), max_length=20, choices=DeliveryKind.choices)
+    sequence = models.PositiveIntegerField(_("calendar version"))
+    email = models.EmailField(_("address"))
+    as_substitute = models.BooleanField(_("as substitute"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.CLAIMED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice delivery")
+        verbose_name_plural = _("notice deliveries")
+        ordering = ["meeting", "person", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person", "kind", "sequence"],
+                                    name="delivery_once_per_version"),
+            models.CheckConstraint(name="delivery_kind_valid",
+                                   condition=Q(kind__in=DeliveryKind.values)),
+            models.CheckConstraint(name="delivery_status_valid",
+                                   condition=Q(status__in=DeliveryStatus.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} → {self.person} ({self.kind} v{self.sequence})"
+
+
+class Absence(models.Model):
+    """A member's reported absence (förhinder) and the substitute called in."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
+                                related_name="absences")
+    person = models.ForeignKey(Person, verbose_name=_("absent"), on_delete=models.PROTECT,
+                               related_name="absences")
+    substitute = models.ForeignKey(Person, verbose_name=_("substitute called in"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="stand_ins")
+    reported_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    via_link = models.BooleanField(_("reported through the e-mail link"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["meeting", "reported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="absence_once"),
+            models.UniqueConstraint(fields=["meeting", "substitute"], name="absence_substitute_once",
+                                    condition=Q(substitute__isnull=False)),
+            models.CheckConstraint(name="absence_not_own_substitute",
+                                   condition=~Q(substitute=models.F("person"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.meeting}"
+
+
+class Attendance(models.Model):
+    """Who attended, recorded by the secretary after the meeting."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
+                                related_name="attendance")
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT,
+                               related_name="attendance")
+    attended = models.BooleanField(_("attended"), default=True)
+    in_place_of = models.ForeignKey(Person, verbose_name=_("in place of"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["meeting", "person__last_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.meeting}"
+
+
+class MinutesStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    WITH_CHECKERS = "with_checkers", _("Sent to the minute checkers")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+
+
+class Minutes(models.Model):
+    """The minutes (protokoll/minnesanteckningar) of a meeting and their approval."""
+
+    meeting = models.OneToOneField(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
+                                   related_name="minutes")
+    status = models.CharField(_("status"), max_length=20, choices=MinutesStatus.choices,
+                              default=MinutesStatus.DRAFT)
+    summary = models.TextField(_("summary"), blank=True)
+    checkers = models.ManyToManyField(Person, verbose_name=_("minute checkers"), blank=True,
+                                      related_name="checked_minutes")
+    sent_to_checkers_at = models.DateTimeField(_("sent to the checkers"), null=True, blank=True)
+    approved_by = models.ForeignKey(Person, verbose_name=_("approved by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="approved_minutes")
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+        constraints = [
+            models.CheckConstraint(name="minutes_status_valid",
+                                   condition=Q(status__in=MinutesStatus.values)),
+            models.CheckConstraint(
+                name="minutes_approved_has_who_and_when",
+                condition=~Q(status__in=[MinutesStatus.APPROVED, MinutesStatus.PUBLISHED])
+                | (Q(approved_by__isnull=False) & Q(approved_at__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="minutes_published_has_date",
+                condition=~Q(status=MinutesStatus.PUBLISHED) | Q(published_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.meeting)
+
+
+class CalendarToken(models.Model):
+    """The secret in a person's calendar feed URL; revoking it makes a new one."""
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE,
+                               related_name="calendar_tokens")
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed token")
+        verbose_name_plural = _("calendar feed tokens")
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(revoked_at__isnull=True),
+                                    name="calendartoken_one_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({'revoked' if self.revoked_at else 'active'})"
+
+
+class ReminderKind(models.TextChoices):
+    MINUTES_NOT_APPROVED = "minutes_not_approved", _("Minutes not approved")
+    MINUTES_NOT_PUBLISHED = "minutes_not_published", _("Minutes not published")
+
+
+class MeetingReminder(models.Model):
+    """A reminder already sent about a meeting: exactly once per kind and due date."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
+                                related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=30, choices=ReminderKind.choices)
+    due = models.DateField(_("due"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting reminder")
+        verbose_name_plural = _("meeting reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "kind", "due"], name="meetingreminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.kind}"
