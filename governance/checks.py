@@ -202,7 +202,10 @@ def _apply_rule(status: BodyStatus, *, on: dt.date, terms: list[OfficeTerm],
         status.election = due
         status.findings.append(Finding(
             key=f"election:{body.slug}:{period.start.isoformat()}",
-            severity="error" if due.due_by < on else "warning", kind="election_due",
+            # Overdue breaks the agreement where the rule fixes the election (H13); "as
+            # early as possible in the term" (H5) is a recommendation.
+            severity="error" if due.due_by < on and due.at == "last_meeting_of_previous_year"
+            else "warning", kind="election_due",
             body_slug=body.slug, body_name=body.name, due=due.due_by, rule=due.rule_id,
             message=_("Election of the offices of %(body)s for %(period)s is due by "
                       "%(due)s (%(rule)s).") % {

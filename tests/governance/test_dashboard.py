@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -116,3 +116,22 @@ def test_dashboard_query_count_does_not_grow_with_bodies(client, halsam, coordin
         services.office_term_record(actor=None, body=b, office="chair", person=person,
                                     start=dt.date(2026, 1, 1))
     assert count() == before
+
+
+def test_rotation_check_exits_1_on_an_error_and_0_without(halsam, capsys, monkeypatch):
+    """`rotation --check` prints the findings and exits 1 when any is an error (H11)."""
+    import governance.management.commands.rotation as rotation_command
+
+    monkeypatch.setattr(rotation_command.timezone, "localdate", lambda: ON)
+    call_command("rotation", "--check", "--structure", SLUG)  # warnings only: no exit
+    assert "0 error(s)" in capsys.readouterr().out
+    person = _member("omradesdirektorer", "lansledning", 7, "R22")
+    services.office_term_record(actor=None, body=Body.objects.get(slug="lansledning"),
+                                office="chair", person=person, start=dt.date(2026, 1, 1))
+    with pytest.raises(SystemExit) as exc:
+        call_command("rotation", "--check", "--structure", SLUG)
+    assert exc.value.code == 1
+    out = capsys.readouterr().out
+    assert "ERROR" in out and "H11" in out and "Anna Andersson7" in out
+    with pytest.raises(CommandError):
+        call_command("rotation", "--check", "--structure", "finns-inte")
