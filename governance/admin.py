@@ -1,8 +1,314 @@
+"""The coordinator's admin (samverkanskoordinatorns administration).
+
+Every governance model has its history (simple-history): who changed what, when, and
+why: each change form asks for a reason, stored as the history's change reason, and
+the user comes from the request. Changelists select their related rows up front, so
+their query count does not grow with the number of rows.
+"""
+from __future__ import annotations
+
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import models
+from .forms import (
+    MembershipAdminForm,
+    MembershipInlineFormSet,
+    OfficeTermAdminForm,
+    PrettyJSONField,
+    ReasonModelForm,
+)
+from .models import (
+    Body,
+    Membership,
+    MembershipRole,
+    OfficeTerm,
+    Participation,
+    Person,
+    Principal,
+    Seat,
+    Sector,
+    StrategicArea,
+    Structure,
+    Term,
+)
 
-for m in (models.Structure, models.Principal, models.Body, models.Seat, models.Person,
-          models.Membership, models.OfficeTerm, models.Term, models.Sector, models.StrategicArea):
-    admin.site.register(m, SimpleHistoryAdmin)
+REASON_FIELDSET = (_("Change"), {"fields": ["change_reason"]})
+
+# Which JSON fields hold an object and which a list (the preset schema's shapes).
+JSON_SHAPES = {"rotation": dict, "meeting_rule": dict, "rules": dict, "rule_refs": list,
+               "sources": list}
+
+
+class ActiveTodayFilter(admin.SimpleListFilter):
+    """Rows running today (start passed, end not yet passed) or not."""
+
+    title = _("active today")
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "yes":
+            return queryset.active_on(today)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=queryset.active_on(today).values("pk"))
+        return queryset
+
+
+class ReasonAdminMixin:
+    """Stores the form's "reason for the change" as the history change reason.
+
+    The reason given on the main form is also the reason of every inline row saved or
+    deleted in the same submit.
+    """
+
+    form = ReasonModelForm
+
+    def get_fields(self, request, obj=None):
+        return [f for f in super().get_fields(request, obj) if f != "change_reason"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        can_write = (self.has_add_permission(request) if obj is None
+                     else self.has_change_permission(request, obj))
+        if can_write and "change_reason" not in flatten_fieldsets(fieldsets):
+            fieldsets.append(REASON_FIELDSET)
+        return fieldsets
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.JSONField):
+            kwargs["form_class"] = PrettyJSONField
+            kwargs["expect"] = JSON_SHAPES.get(db_field.name)
+            return db_field.formfield(**kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @staticmethod
+    def _reason(form) -> str:
+        return (getattr(form, "cleaned_data", None) or {}).get("change_reason", "") or ""
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = self._reason(form)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        reason = self._reason(form)
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj._change_reason = reason
+            obj._history_user = request.user
+            obj.delete()
+        for obj in instances:
+            obj._change_reason = reason
+            obj._history_user = request.user
+            obj.save()
+        formset.save_m2m()
+
+
+class GovernanceAdmin(ReasonAdminMixin, SimpleHistoryAdmin):
+    list_per_page = 50
+
+
+class GovernanceInline:
+    extra = 0
+    show_change_link = True
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.JSONField):
+            kwargs["form_class"] = PrettyJSONField
+            kwargs["expect"] = JSON_SHAPES.get(db_field.name)
+            return db_field.formfield(**kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+# --- structures and their vocabulary ---------------------------------------------------
+
+class ParticipationInline(GovernanceInline, admin.TabularInline):
+    model = Participation
+    fields = ["principal", "is_party", "note"]
+    autocomplete_fields = ["principal"]
+    show_change_link = False
+
+
+@admin.register(Structure)
+class StructureAdmin(GovernanceAdmin):
+    list_display = ["name", "short_name", "region", "valid_from", "valid_until", "replaces"]
+    list_select_related = ["replaces"]
+    search_fields = ["name", "short_name", "slug", "region"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["replaces"]
+    inlines = [ParticipationInline]
+
+
+@admin.register(Principal)
+class PrincipalAdmin(GovernanceAdmin):
+    list_display = ["name", "code", "kind", "county_code"]
+    list_filter = ["kind", "county_code", "participations__structure"]
+    search_fields = ["name", "short_name", "code", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Sector)
+class SectorAdmin(GovernanceAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(StrategicArea)
+class StrategicAreaAdmin(GovernanceAdmin):
+    list_display = ["name", "code", "structure", "position"]
+    list_filter = ["structure"]
+    list_select_related = ["structure"]
+    search_fields = ["name", "code", "structure__name"]
+
+
+@admin.register(Term)
+class TermAdmin(GovernanceAdmin):
+    list_display = ["name", "structure", "kind", "start", "end"]
+    list_filter = ["structure", "kind"]
+    list_select_related = ["structure"]
+    search_fields = ["name", "structure__name"]
+    date_hierarchy = "start"
+
+
+# --- bodies and seats ------------------------------------------------------------------
+
+class SeatInline(GovernanceInline, admin.TabularInline):
+    model = Seat
+    fields = ["key", "title", "principal", "principal_kind", "sector", "member_count",
+              "substitute_count", "by_virtue_of_office", "is_co_opted", "position"]
+    autocomplete_fields = ["principal", "sector"]
+
+
+@admin.register(Body)
+class BodyAdmin(GovernanceAdmin):
+    list_display = ["name", "structure", "kind", "area", "owner_principal", "parent",
+                    "min_meetings_per_year"]
+    list_filter = ["structure", "kind", "area", "owner_principal", "is_temporary"]
+    list_select_related = ["structure", "area", "owner_principal", "parent"]
+    search_fields = ["name", "short_name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent", "prepares_for", "area", "owner_principal", "joint_of"]
+    inlines = [SeatInline]
+    fieldsets = [
+        (None, {"fields": ["structure", "name", "short_name", "slug", "kind", "position",
+                           "area", "owner_principal"]}),
+        (_("Place in the structure"), {"fields": ["parent", "prepares_for", "joint_of"]}),
+        (_("Mandate and meetings"), {"fields": ["mandate", "min_meetings_per_year",
+                                               "meeting_rule", "notice_days"]}),
+        (_("Period and review"), {"fields": ["is_temporary", "ends_on",
+                                             "review_interval_months"]}),
+        (_("Chairs and rules (data)"), {"fields": ["rotation", "rule_refs"]}),
+    ]
+
+
+class MembershipInline(GovernanceInline, admin.TabularInline):
+    model = Membership
+    form = MembershipAdminForm
+    formset = MembershipInlineFormSet
+    fields = ["person", "role", "substitute_for", "start", "end"]
+    autocomplete_fields = ["person", "substitute_for"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(
+            "person", "seat__body", "substitute_for__person", "substitute_for__seat__body")
+
+
+@admin.register(Seat)
+class SeatAdmin(GovernanceAdmin):
+    list_display = ["title", "body", "principal", "principal_kind", "sector", "member_count",
+                    "substitute_count", "filled_today", "by_virtue_of_office", "is_co_opted"]
+    list_filter = ["body__structure", "body__kind", "body__area", "principal",
+                   "principal_kind", "sector", "is_co_opted"]
+    list_select_related = ["body", "principal", "sector"]
+    search_fields = ["title", "key", "qualification", "body__name", "body__short_name"]
+    autocomplete_fields = ["body", "principal", "sector"]
+    inlines = [MembershipInline]
+
+    def get_inline_instances(self, request, obj=None):
+        # A new seat has no places to check capacity against yet: add people after saving.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def get_queryset(self, request):
+        today = timezone.localdate()
+        active = Q(memberships__start__lte=today) & (
+            Q(memberships__end__isnull=True) | Q(memberships__end__gte=today))
+        return super().get_queryset(request).annotate(
+            filled=Count("memberships", filter=active, distinct=True))
+
+    @admin.display(description=_("places filled today"), ordering="filled")
+    def filled_today(self, obj: Seat) -> str:
+        return f"{obj.filled} / {obj.member_count + obj.substitute_count}"
+
+
+# --- people and their places -------------------------------------------------------------
+
+class PersonMembershipInline(MembershipInline):
+    fields = ["seat", "role", "substitute_for", "start", "end"]
+    autocomplete_fields = ["seat", "substitute_for"]
+
+
+@admin.register(Person)
+class PersonAdmin(GovernanceAdmin):
+    list_display = ["last_name", "first_name", "title", "principal", "email", "has_login"]
+    list_display_links = ["last_name", "first_name"]
+    list_filter = ["principal__kind", "principal", "memberships__seat__body__structure"]
+    list_select_related = ["principal", "user"]
+    search_fields = ["first_name", "last_name", "email", "title"]
+    autocomplete_fields = ["principal", "user"]
+    inlines = [PersonMembershipInline]
+
+    @admin.display(description=_("login"), boolean=True, ordering="user")
+    def has_login(self, obj: Person) -> bool:
+        return obj.user_id is not None
+
+
+@admin.register(Membership)
+class MembershipAdmin(GovernanceAdmin):
+    form = MembershipAdminForm
+    list_display = ["person", "seat_title", "body", "role", "principal", "start", "end"]
+    list_filter = [ActiveTodayFilter, "role", "seat__body__structure", "seat__body__kind",
+                   "seat__body__area", "person__principal", "seat__body"]
+    list_select_related = ["person__principal", "seat__body"]
+    search_fields = ["person__first_name", "person__last_name", "person__email",
+                     "seat__title", "seat__body__name", "seat__body__short_name"]
+    autocomplete_fields = ["person", "seat", "substitute_for"]
+    date_hierarchy = "start"
+
+    @admin.display(description=_("seat"), ordering="seat__title")
+    def seat_title(self, obj: Membership) -> str:
+        return obj.seat.title
+
+    @admin.display(description=_("body"), ordering="seat__body__name")
+    def body(self, obj: Membership) -> str:
+        return str(obj.seat.body)
+
+    @admin.display(description=_("principal"), ordering="person__principal__name")
+    def principal(self, obj: Membership) -> str:
+        return str(obj.person.principal or "")
+
+    def get_search_results(self, request, queryset, search_term):
+        # The substitute_for autocomplete offers members only (the only valid choice).
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "substitute_for":
+            queryset = queryset.filter(role=MembershipRole.MEMBER)
+        return queryset, distinct
+
+
+@admin.register(OfficeTerm)
+class OfficeTermAdmin(GovernanceAdmin):
+    form = OfficeTermAdminForm
+    list_display = ["body", "office", "area", "person", "start", "end"]
+    list_filter = [ActiveTodayFilter, "office", "body__structure", "body__kind", "area",
+                   "person__principal", "body"]
+    list_select_related = ["body", "area", "person"]
+    search_fields = ["person__first_name", "person__last_name", "body__name",
+                     "body__short_name", "note"]
+    autocomplete_fields = ["body", "person", "area"]
+    date_hierarchy = "start"

@@ -49,7 +49,7 @@ def _overlaps(q_start: dt.date, q_end: dt.date | None) -> Q:
     return cond
 
 
-def _max_concurrent(periods: Iterable[tuple[dt.date, dt.date | None]], start: dt.date,
+def max_concurrent(periods: Iterable[tuple[dt.date, dt.date | None]], start: dt.date,
                     end: dt.date | None) -> int:
     """The largest number of ``periods`` running on any one day of [start, end]."""
     events: list[tuple[dt.date, int]] = []
@@ -128,7 +128,7 @@ def membership_validate(
     }.get(role)
     if capacity is not None:
         same_role = [(s, e) for _pid, r, s, e in rows if r == role]
-        if _max_concurrent(same_role, start, end) + 1 > capacity:
+        if max_concurrent(same_role, start, end) + 1 > capacity:
             label = (_("members") if role == MembershipRole.MEMBER else _("substitutes"))
             raise ValidationError(
                 {"seat": _("The seat “%(seat)s” has room for %(count)d %(label)s, and they are "
@@ -162,6 +162,36 @@ def membership_start(
     return membership
 
 
+def membership_end_validate(*, membership: Membership, end: dt.date,
+                            check_already_ended: bool = True) -> None:
+    """Raise ``ValidationError`` when ``membership`` cannot end on ``end``: before it
+    started, after it already ended, or while its holder still holds an office there."""
+    if end < membership.start:
+        raise ValidationError({"end": _("The end date cannot be before the start date.")})
+    if check_already_ended and membership.end is not None and membership.end < end:
+        raise ValidationError(
+            {"end": _("The membership already ended on %(end)s.") % {"end": _fmt(membership.end)}}
+        )
+    body_id = membership.seat.body_id
+    office = (
+        OfficeTerm.objects.filter(body_id=body_id, person_id=membership.person_id)
+        .filter(Q(end__isnull=True) | Q(end__gt=end)).first()
+    )
+    covering = (
+        Membership.objects.filter(person_id=membership.person_id, seat__body_id=body_id)
+        .exclude(pk=membership.pk)
+        .filter(Q(end__isnull=True) | Q(end__gt=end))
+        .exists()
+    )
+    if office is not None and not covering:
+        raise ValidationError(
+            {"end": _("%(person)s is %(office)s of the body beyond %(end)s; end that office "
+                      "term first.")
+             % {"person": membership.person.name, "office": office.get_office_display().lower(),
+                "end": _fmt(end)}}
+        )
+
+
 @transaction.atomic
 def membership_end(
     *, actor: Actor, membership: Membership, end: dt.date, reason: str = ""
@@ -170,29 +200,7 @@ def membership_end(
     membership = Membership.objects.select_for_update().select_related("person", "seat").get(
         pk=membership.pk
     )
-    if end < membership.start:
-        raise ValidationError({"end": _("The end date cannot be before the start date.")})
-    if membership.end is not None and membership.end < end:
-        raise ValidationError(
-            {"end": _("The membership already ended on %(end)s.") % {"end": _fmt(membership.end)}}
-        )
-    later_offices = OfficeTerm.objects.filter(
-        body_id=membership.seat.body_id, person_id=membership.person_id
-    ).filter(Q(end__isnull=True) | Q(end__gt=end))
-    covering = (
-        Membership.objects.filter(person_id=membership.person_id, seat__body_id=membership.seat.body_id)
-        .exclude(pk=membership.pk)
-        .filter(Q(end__isnull=True) | Q(end__gt=end))
-        .exists()
-    )
-    office = later_offices.first()
-    if office is not None and not covering:
-        raise ValidationError(
-            {"end": _("%(person)s is %(office)s of the body beyond %(end)s; end that office "
-                      "term first.")
-             % {"person": membership.person.name, "office": office.get_office_display().lower(),
-                "end": _fmt(end)}}
-        )
+    membership_end_validate(membership=membership, end=end)
     membership.end = end
     save_with_history(membership, actor=actor, reason=reason or _("Membership ended"),
                       update_fields=["end"])
@@ -234,6 +242,10 @@ def office_term_validate(
         _overlaps(start, end)
     )
     same_person = OfficeTerm.objects.filter(body=body, person=person).filter(_overlaps(start, end))
+    # The convener is chosen among the chairs (H4), so a chair may also be convener.
+    chair_and_convener = {Office.CHAIR, Office.CONVENER}
+    if office in chair_and_convener:
+        same_person = same_person.exclude(office__in=chair_and_convener - {office})
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
         same_person = same_person.exclude(pk=exclude_pk)

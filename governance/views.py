@@ -35,7 +35,12 @@ def _structure(request: HttpRequest, slug: str) -> HttpResponse:
 def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A body: mandate, parent and children, seats with members and substitutes, offices."""
     page = selectors.body_page(slug, on=timezone.localdate())
-    return render(request, "governance/body.html", {"page": page, "body": page.body})
+    # The body's coming and past meetings (one query); non-public ones for staff only.
+    from meetings.selectors import body_meetings
+
+    meetings = body_meetings(page.body, include_private=request.user.is_staff)
+    return render(request, "governance/body.html",
+                  {"page": page, "body": page.body, "meetings": meetings})
 
 
 @login_required

@@ -19,8 +19,8 @@ from ..models import (
     Body,
     Participation,
     Principal,
-    Sector,
     Seat,
+    Sector,
     StrategicArea,
     Structure,
     Term,
@@ -110,6 +110,7 @@ def load_preset(preset: Preset, *, actor: Actor = None, reason: str = "") -> Loa
     """Bring the database in line with ``preset``; return what was created or updated."""
     report = LoadReport(structure=preset.slug)
     upsert = _Upserter(actor, reason or f"Preset {preset.slug}", report)
+    _check_against_database(preset)
 
     replaces = None
     if preset.replaces:
@@ -146,13 +147,6 @@ def load_preset(preset: Preset, *, actor: Actor = None, reason: str = "") -> Loa
         upsert(Term, {"structure": structure, "kind": t["kind"], "start": t["start"]},
                {"name": t["name"], "end": t["end"]}, f"term {t['name']}")
 
-    taken = dict(Body.objects.filter(slug__in=[b.slug for b in preset.bodies])
-                 .exclude(structure=structure).values_list("slug", "structure__slug"))
-    if taken:
-        raise PresetError(preset.slug, [(f"bodies[{slug}].slug",
-                                         f"the slug is already used by the structure '{owner}'")
-                                        for slug, owner in taken.items()])
-
     bodies: dict[str, Body] = {}
     for b in preset.bodies:  # first pass: the bodies without their links to each other
         bodies[b.slug] = upsert(Body, {"slug": b.slug}, {
@@ -173,7 +167,8 @@ def load_preset(preset: Preset, *, actor: Actor = None, reason: str = "") -> Loa
         current = set(body.joint_of.values_list("pk", flat=True))
         if wanted != current:
             body.joint_of.set(wanted)
-            report.updated.append(f"body {b.slug} (joint_of)")
+            if f"body {b.slug}" not in report.created:
+                report.updated.append(f"body {b.slug} (joint_of)")
         existing = set(body.seats.values_list("key", flat=True))
         for seat in b.seats:
             upsert(Seat, {"body": body, "key": seat.key}, {
@@ -191,6 +186,41 @@ def load_preset(preset: Preset, *, actor: Actor = None, reason: str = "") -> Loa
             slug__in=list(bodies)).values_list("slug", flat=True):
         report.kept.append(f"body {slug} is not in the preset; kept")
     return report
+
+
+def _check_against_database(preset: Preset) -> None:
+    """What only the database knows: slugs and codes other structures already use.
+
+    Runs before anything is written, so a clash leaves the database as it was.
+    """
+    problems: list[tuple[str, str]] = []
+    taken = (Body.objects.filter(slug__in=[b.slug for b in preset.bodies])
+             .exclude(structure__slug=preset.slug)
+             .values_list("slug", "structure__slug"))
+    problems += [(f"bodies[{slug}].slug", f"the slug is already used by the structure '{owner}'")
+                 for slug, owner in taken]
+    existing = {p.code: p for p in Principal.objects.filter(
+        code__in=[p.code for p in preset.principals])}
+    by_slug = dict(Principal.objects.filter(slug__in=[p.slug for p in preset.principals])
+                   .values_list("slug", "code"))
+    for p in preset.principals:
+        other = by_slug.get(p.slug)
+        if other is not None and other != p.code:
+            problems.append((f"principals[{p.code}].slug",
+                             f"the slug '{p.slug}' already belongs to the principal '{other}'"))
+        known = existing.get(p.code)
+        if known is not None and known.kind != p.kind:
+            problems.append((f"principals[{p.code}].kind",
+                             f"the principal '{p.code}' ({known.name}) is already a "
+                             f"{known.kind}, not a {p.kind}"))
+    if preset.replaces:
+        owner = (Structure.objects.filter(replaces__slug=preset.replaces["slug"])
+                 .exclude(slug=preset.slug).values_list("slug", flat=True).first())
+        if owner is not None:
+            problems.append(("structure.replaces.slug",
+                             f"'{preset.replaces['slug']}' is already replaced by '{owner}'"))
+    if problems:
+        raise PresetError(preset.file or preset.slug, problems)
 
 
 def load_structure(name: str, *, actor: Actor = None, reason: str = "") -> LoadReport:

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from governance.rules import RotationError, parse_rotation
+
 FORMAT_VERSION = 1
 PRINCIPAL_KINDS = ("region", "municipality", "association")
 BODY_KINDS = (
@@ -26,7 +28,7 @@ BODY_KINDS = (
 OFFICES = ("chair", "vice_chair", "second_vice_chair", "convener")
 OFFICE_PRINCIPAL_KINDS = ("region", "municipality", "association", "any", "not_chair")
 TERM_KINDS = ("political", "agreement", "other")
-RULE_ID = re.compile(r"^[HJV]\d{1,2}$")
+RULE_ID = re.compile(r"^[A-Z]\d{1,3}$")  # H11, J3, V8; a new region may use its own letter
 SECTOR_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KOMMUNER_CSV = Path(__file__).resolve().parent.parent / "data" / "kommuner.csv"
@@ -131,6 +133,7 @@ class Preset:
     areas: list[tuple[str, str]]
     terms: list[dict]
     bodies: list[BodySpec]
+    file: str = ""
 
 
 # --- a small checker that remembers where it is -----------------------------------------
@@ -251,7 +254,8 @@ def parse_preset(data: Any, *, file: str) -> Preset:
         allowed={"sectors", "areas", "terms"},
     )
     if root.get("format") is not None and root.get("format") != FORMAT_VERSION:
-        c.fail("format", f"unsupported format {root.get('format')!r}; this version reads {FORMAT_VERSION}")
+        c.fail("format", f"unsupported format {root.get('format')!r}; "
+                         f"this version reads {FORMAT_VERSION}")
     s = c.mapping(
         root.get("structure", {}), "structure",
         required={"slug", "name", "region"},
@@ -277,10 +281,17 @@ def parse_preset(data: Any, *, file: str) -> Preset:
             "valid_from": c.date(r.get("valid_from"), "structure.replaces.valid_from"),
             "valid_until": c.date(r.get("valid_until"), "structure.replaces.valid_until"),
         }
+    if replaces and replaces["slug"] and replaces["slug"] == s.get("slug"):
+        c.fail("structure.replaces.slug", "a structure cannot replace itself")
     rules = s.get("rules") or {}
     if not isinstance(rules, dict):
         c.fail("structure.rules", f"expected a mapping, got {_kind(rules)}")
         rules = {}
+    rules = _json_ready(rules)
+    description = c.text(s.get("description"), "structure.description", required=False,
+                         max_len=5000)
+    notice_to = c.text(s.get("termination_notice_to"), "structure.termination_notice_to",
+                       required=False)
     sources = [str(x) for x in c.seq(s.get("sources"), "structure.sources")]
 
     principals = _parse_principals(c, root.get("principals"))
@@ -320,7 +331,11 @@ def parse_preset(data: Any, *, file: str) -> Preset:
     for i, item in enumerate(c.seq(root.get("bodies"), "bodies")):
         bodies.extend(_parse_body(c, item, f"bodies[{i}]", ctx))
     slugs = [b.slug for b in bodies]
-    _no_duplicates(c, "bodies", slugs, what="slug")
+    seen_slugs: set[str] = set()
+    for slug in slugs:
+        if slug in seen_slugs:
+            c.fail(f"bodies[{slug}].slug", f"the slug '{slug}' occurs more than once")
+        seen_slugs.add(slug)
     known = set(slugs)
     for b in bodies:
         for attr in ("parent", "prepares_for"):
@@ -343,13 +358,25 @@ def parse_preset(data: Any, *, file: str) -> Preset:
         raise PresetError(file, c.problems)
     return Preset(
         slug=s["slug"], name=s["name"].strip(), short_name=short_name,
-        region=s["region"].strip(), description=(s.get("description") or "").strip(),
+        region=s["region"].strip(), description=description,
         valid_from=valid_from, valid_until=valid_until, replaces=replaces,
         termination_notice_months=notice_months,
-        termination_notice_to=(s.get("termination_notice_to") or "").strip(),
+        termination_notice_to=notice_to,
         office_email=office_email, rules=rules, sources=sources,
         principals=principals, sectors=sectors, areas=areas, terms=terms, bodies=bodies,
+        file=file,
     )
+
+
+def _json_ready(value: Any) -> Any:
+    """Data bound for a JSONField: YAML dates become ISO text, so it saves and compares."""
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, dt.date):  # also datetime
+        return value.isoformat()
+    return value
 
 
 def _paragraphs(text: str) -> str:
@@ -453,11 +480,13 @@ def _parse_body(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> list[Bod
                        allowed={"principal_kind", "area"})
         combos = [{}]
         if "principal_kind" in fe:
-            kind = c.choice(fe["principal_kind"], f"{path}.for_each.principal_kind", PRINCIPAL_KINDS)
+            kind = c.choice(fe["principal_kind"], f"{path}.for_each.principal_kind",
+                            PRINCIPAL_KINDS)
             combos = [dict(x, principal=p.code, principal_slug=p.slug, principal_name=p.short_name)
                       for x in combos for p in ctx.principals if p.kind == kind]
         if fe.get("area") == "all":
-            combos = [dict(x, area=code, area_name=name) for x in combos for code, name in ctx.areas]
+            combos = [dict(x, area=code, area_name=name)
+                      for x in combos for code, name in ctx.areas]
         elif "area" in fe:
             c.fail(f"{path}.for_each.area", "the only value allowed is 'all'")
     bodies = []
@@ -492,16 +521,23 @@ def _parse_body(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> list[Bod
             c.fail(f"{path}.meeting_rule", f"expected a mapping, got {_kind(meeting_rule)}")
             meeting_rule = {}
         rotation = _check_rotation(c, m.get("rotation"), f"{path}.rotation", ctx)
-        joint_of = [str(x) for x in c.seq(m.get("joint_of"), f"{path}.joint_of")]
+        joint_of = []
+        for k, ref in enumerate(c.seq(m.get("joint_of"), f"{path}.joint_of")):
+            if c.slug(ref, f"{path}.joint_of[{k}]"):
+                joint_of.append(ref)
+        parent = c.slug(m["parent"], f"{path}.parent") if m.get("parent") is not None else None
+        prepares_for = (c.slug(m["prepares_for"], f"{path}.prepares_for")
+                        if m.get("prepares_for") is not None else None)
         body = BodySpec(
             slug=slug, name=c.text(name, f"{path}.name"),
-            short_name=c.text(m.get("short_name"), f"{path}.short_name", required=False, max_len=60),
+            short_name=c.text(m.get("short_name"), f"{path}.short_name", required=False,
+                              max_len=60),
             kind=kind, position=c.integer(m.get("position"), f"{path}.position") or 0,
-            parent=m.get("parent"), prepares_for=m.get("prepares_for"), joint_of=joint_of,
+            parent=parent or None, prepares_for=prepares_for or None, joint_of=joint_of,
             area=area, owner_principal=owner, mandate=_paragraphs(mandate),
             min_meetings_per_year=c.integer(m.get("min_meetings_per_year"),
                                             f"{path}.min_meetings_per_year", maximum=366),
-            meeting_rule=meeting_rule,
+            meeting_rule=_json_ready(meeting_rule),
             notice_days=c.integer(m.get("notice_days"), f"{path}.notice_days", minimum=1,
                                   maximum=365) or 14,
             is_temporary=temporary, ends_on=ends_on,
@@ -511,7 +547,8 @@ def _parse_body(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> list[Bod
             rotation=rotation, rule_refs=c.rule_refs(m.get("rules"), f"{path}.rules"),
         )
         for j, seat in enumerate(c.seq(m.get("seats"), f"{path}.seats")):
-            body.seats.extend(_parse_seat(c, seat, f"{path}.seats[{j}]", ctx, combo, len(body.seats)))
+            body.seats.extend(_parse_seat(c, seat, f"{path}.seats[{j}]", ctx, combo,
+                                          len(body.seats)))
         bodies.append(body)
     return bodies
 
@@ -547,13 +584,19 @@ def _parse_seat(c: _Checker, raw: Any, path: str, ctx: _BodyContext, combo: dict
     if not isinstance(overrides, dict):
         c.fail(f"{path}.overrides", "expected a mapping of principal code → {members, substitutes}")
         overrides = {}
+    # An unquoted code (2480:) reads as a number; the codes are text.
+    overrides = {str(code): value for code, value in overrides.items()}
     if m.get("for_each") is not None:
         kind = c.choice(m["for_each"], f"{path}.for_each", PRINCIPAL_KINDS)
         if principal is not None or m.get("principal_kind") is not None:
             c.fail(f"{path}.for_each", "give for_each, principal or principal_kind, not several")
+        of_kind = {p.code for p in ctx.principals if p.kind == kind}
         for code in overrides:
             if code not in ctx.codes:
                 c.fail(f"{path}.overrides.{code}", f"no principal with code '{code}'")
+            elif code not in of_kind:
+                c.fail(f"{path}.overrides.{code}", f"the principal '{code}' is not a {kind}, "
+                       "so for_each makes no seat for it")
         out = []
         for k, p in enumerate(q for q in ctx.principals if q.kind == kind):
             o = overrides.get(p.code) or {}
@@ -561,11 +604,15 @@ def _parse_seat(c: _Checker, raw: Any, path: str, ctx: _BodyContext, combo: dict
                           allowed={"members", "substitutes"})
             out.append(SeatSpec(
                 key=f"{key}-{p.slug}", principal=p.code, principal_kind="",
-                member_count=c.integer(o.get("members", members), f"{path}.overrides.{p.code}.members",
-                                       maximum=500) or 0,
+                member_count=c.integer(o.get("members", members),
+                                       f"{path}.overrides.{p.code}.members", maximum=500) or 0,
                 substitute_count=c.integer(o.get("substitutes", substitutes),
-                                           f"{path}.overrides.{p.code}.substitutes", maximum=500) or 0,
+                                           f"{path}.overrides.{p.code}.substitutes",
+                                           maximum=500) or 0,
                 position=position + k, **common))
+            if o and out[-1].member_count == 0 and out[-1].substitute_count == 0:
+                c.fail(f"{path}.overrides.{p.code}",
+                       "a seat needs room for at least one member or substitute")
         return out
     if overrides:
         c.fail(f"{path}.overrides", "overrides only apply to a seat with for_each")
@@ -585,9 +632,10 @@ def _check_rotation(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> dict
     """Check the shape of a rotation rule; the rule module gives it meaning."""
     if raw is None:
         return {}
+    problems_before = len(c.problems)
     m = c.mapping(raw, path, required={"term", "cycle"},
                   allowed={"election", "extensions", "rules", "presidium_size", "recommendations",
-                           "notes"})
+                           "notes", "cycle_start"})
     if not m:
         return {}
     term = c.mapping(m.get("term"), f"{path}.term", required=set(),
@@ -618,9 +666,12 @@ def _check_rotation(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> dict
                 c.rule_refs([r["rule"]], f"{opath}.rule")
     election = m.get("election")
     if election is not None:
-        e = c.mapping(election, f"{path}.election", required={"at"}, allowed={"rule"})
+        e = c.mapping(election, f"{path}.election", required={"at"},
+                      allowed={"rule", "within_months"})
         c.choice(e.get("at"), f"{path}.election.at",
                  ("last_meeting_of_previous_year", "start_of_term", "any_time"))
+        c.integer(e.get("within_months"), f"{path}.election.within_months", minimum=1,
+                  maximum=48)
     for i, ext in enumerate(c.seq(m.get("extensions"), f"{path}.extensions")):
         x = c.mapping(ext, f"{path}.extensions[{i}]", required={"period_start", "years"},
                       allowed={"decided_on", "note"})
@@ -628,7 +679,18 @@ def _check_rotation(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> dict
                   maximum=2200, required=True)
         c.integer(x.get("years"), f"{path}.extensions[{i}].years", minimum=1, maximum=10,
                   required=True)
-        c.date(x.get("decided_on"), f"{path}.extensions[{i}].decided_on")
+        decided = c.date(x.get("decided_on"), f"{path}.extensions[{i}].decided_on")
+        if decided is not None and isinstance(ext, dict):
+            ext["decided_on"] = decided.isoformat()  # YAML reads a date; JSONField needs text
     c.integer(m.get("presidium_size"), f"{path}.presidium_size", minimum=1, maximum=20)
+    # Which step of the cycle the first period uses: the starting side (H20 "or vice versa").
+    c.integer(m.get("cycle_start"), f"{path}.cycle_start", maximum=max(len(cycle) - 1, 0))
     c.rule_refs(m.get("rules"), f"{path}.rules")
+    if len(c.problems) == problems_before:
+        # The shape is right; let the rule module say whether it has a meaning (e.g. an
+        # extension must name the start year of a period).
+        try:
+            parse_rotation(m)
+        except RotationError as exc:
+            c.fail(path, str(exc))
     return m

@@ -46,7 +46,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, body: str | None, year: int | None, as_json: bool,
                check: bool, structure: str | None, **options: Any) -> None:
         if check:
-            self.check(structure_slug=structure, as_json=as_json)
+            self.run_check(structure_slug=structure, as_json=as_json)
             return
         if not body:
             raise CommandError("Give the slug of a body, e.g. `rotation lansledning --year 2027`.")
@@ -55,7 +55,7 @@ class Command(BaseCommand):
 
     # --- every body: findings --------------------------------------------------------
 
-    def check(self, *, structure_slug: str | None, as_json: bool) -> None:
+    def run_check(self, *, structure_slug: str | None, as_json: bool) -> None:
         """Print the findings; exit 1 (``SystemExit``) when any is an error."""
         if structure_slug and not Structure.objects.filter(slug=structure_slug).exists():
             raise CommandError(f"No structure with the slug '{structure_slug}'.")

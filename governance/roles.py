@@ -1,0 +1,52 @@
+"""The roles of the portal as Django groups: the coordinator and the editor.
+
+``ensure_role_groups`` creates the groups and *adds* the permissions each role needs.
+It never removes a permission, so rights the coordinator has granted a group by hand
+survive a second run, and other apps can add their own permissions to the same groups.
+"""
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from simple_history.models import HistoricalChanges
+
+COORDINATOR_GROUP = "Samverkanskoordinator"
+EDITOR_GROUP = "Redaktör"
+
+# The apps whose models the roles work with; other apps extend this when they arrive.
+ROLE_APPS: tuple[str, ...] = ("governance",)
+
+
+def _permissions(*, actions: tuple[str, ...], history: bool) -> list[Permission]:
+    """Permissions ``<action>_<model>`` on the models of ``ROLE_APPS``.
+
+    ``history`` selects the historical models (simple-history) instead of the models.
+    """
+    codenames: list[tuple[str, str]] = []
+    for label in ROLE_APPS:
+        config = apps.get_app_config(label)
+        create_permissions(config, verbosity=0)  # in case post_migrate has not run yet
+        for model in config.get_models():
+            if issubclass(model, HistoricalChanges) != history:
+                continue
+            codenames += [(label, f"{action}_{model._meta.model_name}") for action in actions]
+    wanted = {f"{label}.{codename}" for label, codename in codenames}
+    perms = Permission.objects.filter(
+        content_type__app_label__in=ROLE_APPS, codename__in=[c for _label, c in codenames]
+    ).select_related("content_type")
+    return [p for p in perms if f"{p.content_type.app_label}.{p.codename}" in wanted]
+
+
+@transaction.atomic
+def ensure_role_groups() -> dict[str, Group]:
+    """Create the role groups with their permissions; safe to run any number of times."""
+    coordinator, _created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
+    coordinator.permissions.add(
+        *_permissions(actions=("add", "change", "view"), history=False),
+        *_permissions(actions=("view",), history=True),
+    )
+    editor, _created = Group.objects.get_or_create(name=EDITOR_GROUP)
+    editor.permissions.add(*_permissions(actions=("view",), history=False))
+    return {COORDINATOR_GROUP: coordinator, EDITOR_GROUP: editor}

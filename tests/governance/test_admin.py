@@ -1,0 +1,358 @@
+"""The coordinator's admin: every page answers, changelists do not grow in queries,
+the seat rules hold in the admin too, and only staff get in."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from governance import services
+from governance.models import (
+    Body,
+    Membership,
+    MembershipRole,
+    Office,
+    OfficeTerm,
+    Participation,
+    Person,
+    Principal,
+    Seat,
+    Sector,
+    StrategicArea,
+    Structure,
+    Term,
+)
+
+from .factories import (
+    BodyFactory,
+    MembershipFactory,
+    ParticipationFactory,
+    PersonFactory,
+    PrincipalFactory,
+    SeatFactory,
+    SectorFactory,
+    StrategicAreaFactory,
+    StructureFactory,
+    TermFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+START = dt.date(2024, 1, 1)
+MODELS = [Structure, Principal, Sector, StrategicArea, Term, Body, Seat, Person, Membership,
+          OfficeTerm]
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:governance_{model._meta.model_name}_{view}", args=args)
+
+
+def form_data(response) -> dict:
+    """The POST data of an admin change form as it was rendered (main form and inlines)."""
+    data: dict = {}
+
+    def add(form):
+        for name in form.fields:
+            bound = form[name]
+            value = bound.value()
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                if value:
+                    data[bound.html_name] = "on"
+            elif isinstance(value, list | tuple):
+                data[bound.html_name] = [str(v) for v in value]
+            elif isinstance(value, dt.date):
+                data[bound.html_name] = value.isoformat()
+            else:
+                data[bound.html_name] = str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        add(inline.formset.management_form)
+        for form in inline.formset.forms:
+            add(form)
+    return data
+
+
+@pytest.fixture
+def small_world(db):
+    """One of every governance model, built without the (slower) preset."""
+    structure = StructureFactory(rules={"all_principals_represented": True}, sources=["000.txt"])
+    kommun = PrincipalFactory()
+    ParticipationFactory(structure=structure, principal=kommun)
+    area = StrategicAreaFactory(structure=structure)
+    TermFactory(structure=structure)
+    body = BodyFactory(structure=structure, area=area, rule_refs=["H11"],
+                       rotation={"term": {"years": 1, "start_year": 2023}, "cycle": []},
+                       meeting_rule={"joint_meetings": 1})
+    seat = SeatFactory(body=body, principal=kommun, sector=SectorFactory())
+    person = PersonFactory(principal=kommun)
+    member = services.membership_start(actor=None, person=person, seat=seat, start=START)
+    services.membership_start(actor=None, person=PersonFactory(principal=kommun), seat=seat,
+                              role=MembershipRole.SUBSTITUTE, substitute_for=member,
+                              start=START)
+    services.office_term_record(actor=None, body=body, office=Office.CHAIR, person=person,
+                                start=START, area=area)
+
+
+@pytest.fixture
+def lansledning(halsam):
+    """Länsledning with its Sundsvall social services head as member and chair."""
+    body = Body.objects.get(slug="lansledning")
+    seat = body.seats.get(key="fc-socialforvaltning-sundsvall")
+    person = services.person_create(actor=None, first_name="Sara", last_name="Exempel",
+                                    email="sara@exempel.invalid", principal=seat.principal)
+    services.membership_start(actor=None, person=person, seat=seat, start=START)
+    services.office_term_record(actor=None, body=body, office=Office.CHAIR, person=person,
+                                start=START, end=dt.date(2024, 12, 31))
+    return body, seat, person
+
+
+def test_anonymous_is_sent_to_the_login(client, db):
+    for model in MODELS:
+        response = client.get(admin_url(model, "changelist"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_coordinator_sees_every_admin_page(coordinator_client, small_world, model):
+    obj = model.objects.order_by("pk").first()
+    assert obj is not None
+    for url in (admin_url(model, "changelist"), admin_url(model, "add"),
+                admin_url(model, "change", obj.pk), admin_url(model, "history", obj.pk)):
+        response = coordinator_client.get(url)
+        assert response.status_code == 200, url
+        if "/history/" not in url and not url.endswith(f"{model._meta.model_name}/"):
+            assert b'name="change_reason"' in response.content, url
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_coordinator_saves_every_change_form_unchanged(coordinator_client, small_world, model):
+    """Each change form, with its inlines and JSON fields, survives a round trip."""
+    obj = model.objects.order_by("pk").first()
+    url = admin_url(model, "change", obj.pk)
+    data = form_data(coordinator_client.get(url))
+    data["change_reason"] = "Granskning"
+    response = coordinator_client.post(url, data)
+    assert response.status_code == 302, response.context and [
+        response.context["adminform"].form.errors,
+        [f.errors for i in response.context["inline_admin_formsets"] for f in i.formset.forms]]
+    assert obj.history.latest().history_change_reason == "Granskning"
+
+
+def test_editor_may_look_but_not_change(client, editor, small_world):
+    seat = Seat.objects.get()
+    client.force_login(editor)
+    assert client.get(admin_url(Membership, "changelist")).status_code == 200
+    response = client.get(admin_url(Seat, "change", seat.pk))
+    assert response.status_code == 200
+    assert b'name="change_reason"' not in response.content
+    assert client.get(admin_url(Membership, "add")).status_code == 403
+
+
+def test_json_rules_are_shown_indented_and_checked(coordinator_client, halsam):
+    body = Body.objects.get(slug="lansledning")
+    url = admin_url(Body, "change", body.pk)
+    response = coordinator_client.get(url)
+    assert "\n  &quot;term&quot;: {" in response.content.decode()
+    data = form_data(response)
+    data["rotation"] = "[1, 2"
+    response = coordinator_client.post(url, data)
+    assert response.status_code == 200
+    assert "rotation" in response.context["adminform"].form.errors
+    data["rotation"] = "[1, 2]"  # JSON, but not an object
+    response = coordinator_client.post(url, data)
+    assert "rotation" in response.context["adminform"].form.errors
+    body.refresh_from_db()
+    assert body.rotation["cycle"]
+
+
+# --- query counts ----------------------------------------------------------------------------
+
+def changelist_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def make_memberships(n: int) -> None:
+    for i in range(n):
+        membership = MembershipFactory()
+        if i % 2:
+            MembershipFactory(seat=membership.seat, role=MembershipRole.SUBSTITUTE,
+                              substitute_for=membership,
+                              person__principal=membership.person.principal)
+
+
+@pytest.mark.parametrize("model", [Membership, Seat, Person, Body, OfficeTerm, Principal,
+                                   Structure], ids=lambda m: m.__name__)
+def test_changelist_query_count_does_not_grow_with_rows(coordinator_client, model):
+    make_memberships(3)
+    for m in Membership.objects.filter(role=MembershipRole.MEMBER):
+        services.office_term_record(actor=None, body=m.seat.body, office=Office.CHAIR,
+                                    person=m.person, start=START)
+    few = changelist_queries(coordinator_client, admin_url(model, "changelist"))
+    make_memberships(45)
+    for m in Membership.objects.filter(role=MembershipRole.MEMBER, seat__body__office_terms=None):
+        services.office_term_record(actor=None, body=m.seat.body, office=Office.CHAIR,
+                                    person=m.person, start=START)
+    assert model.objects.count() >= 10
+    many = changelist_queries(coordinator_client, admin_url(model, "changelist"))
+    assert many == few
+
+
+def test_membership_changelist_5_vs_50_rows_same_queries(coordinator_client):
+    make_memberships(4)  # 6 rows
+    few = changelist_queries(coordinator_client, admin_url(Membership, "changelist"))
+    make_memberships(30)  # 51 rows: a second page too
+    assert Membership.objects.count() > 50
+    assert changelist_queries(coordinator_client, admin_url(Membership, "changelist")) == few
+    # The "active today" filter keeps the count, too.
+    url = admin_url(Membership, "changelist") + "?active=yes"
+    assert changelist_queries(coordinator_client, url) <= few + 1
+
+
+# --- the seat rules in the admin ---------------------------------------------------------------
+
+def test_admin_refuses_a_member_beyond_capacity_and_writes_nothing(coordinator_client,
+                                                                   lansledning):
+    _body, seat, person = lansledning
+    newcomer = PersonFactory(principal=seat.principal)
+    before = (Membership.objects.count(), Membership.history.count())
+    response = coordinator_client.post(admin_url(Membership, "add"), {
+        "person": newcomer.pk, "seat": seat.pk, "role": MembershipRole.MEMBER,
+        "start": "2024-03-01", "end": "", "substitute_for": "", "change_reason": "Ny chef"})
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "seat" in errors
+    assert seat.title in errors["seat"][0]
+    assert 'class="errorlist' in response.content.decode()
+    assert (Membership.objects.count(), Membership.history.count()) == before
+
+
+def test_admin_refuses_a_person_of_another_principal_on_the_person_field(coordinator_client,
+                                                                         lansledning):
+    _body, seat, _person = lansledning
+    stranger = PersonFactory(principal=Principal.objects.get(code="R22"))
+    response = coordinator_client.post(admin_url(Membership, "add"), {
+        "person": stranger.pk, "seat": seat.pk, "role": MembershipRole.SUBSTITUTE,
+        "start": "2024-03-01"})
+    assert response.status_code == 200
+    assert "person" in response.context["adminform"].form.errors
+    assert not Membership.objects.filter(person=stranger).exists()
+
+
+def test_admin_edit_of_a_membership_is_checked_without_counting_itself(coordinator_client,
+                                                                       lansledning):
+    _body, seat, person = lansledning
+    membership = Membership.objects.get(person=person, seat=seat)
+    url = admin_url(Membership, "change", membership.pk)
+    data = form_data(coordinator_client.get(url))
+    data.update(start="2024-01-01", end="2025-06-30", change_reason="Avgår")
+    assert coordinator_client.post(url, data).status_code == 302
+    membership.refresh_from_db()
+    assert membership.end == dt.date(2025, 6, 30)
+
+
+def test_admin_refuses_ending_an_office_holders_membership_early(coordinator_client,
+                                                                 lansledning):
+    _body, seat, person = lansledning  # chair until 2024-12-31
+    membership = Membership.objects.get(person=person, seat=seat)
+    url = admin_url(Membership, "change", membership.pk)
+    data = form_data(coordinator_client.get(url))
+    data.update(end="2024-06-30")
+    response = coordinator_client.post(url, data)
+    assert response.status_code == 200
+    assert "end" in response.context["adminform"].form.errors
+    membership.refresh_from_db()
+    assert membership.end is None
+
+
+def test_admin_seat_inline_refuses_two_new_members_for_one_place(coordinator_client, halsam):
+    seat = Seat.objects.get(body__slug="lansledning", key="fc-skolforvaltning-sundsvall")
+    url = admin_url(Seat, "change", seat.pk)
+    data = form_data(coordinator_client.get(url))
+    a, b = (PersonFactory(principal=seat.principal) for _i in range(2))
+    data.update({"memberships-TOTAL_FORMS": "2", "change_reason": "Två på en gång"})
+    for i, person in enumerate((a, b)):
+        data.update({f"memberships-{i}-person": person.pk, f"memberships-{i}-role": "member",
+                     f"memberships-{i}-start": "2024-01-01", f"memberships-{i}-seat": seat.pk})
+    response = coordinator_client.post(url, data)
+    assert response.status_code == 200
+    assert not seat.memberships.exists()
+    # One of them alone is fine, and the reason is kept on the inline row's history.
+    data["memberships-TOTAL_FORMS"] = "1"
+    assert coordinator_client.post(url, data).status_code == 302
+    membership = seat.memberships.get()
+    record = membership.history.latest()
+    assert record.history_change_reason == "Två på en gång"
+    assert record.history_user is not None
+
+
+def test_admin_refuses_an_office_holder_who_is_not_a_member(coordinator_client, lansledning):
+    body, _seat, _person = lansledning
+    outsider = PersonFactory()
+    response = coordinator_client.post(admin_url(OfficeTerm, "add"), {
+        "body": body.pk, "office": Office.VICE_CHAIR, "person": outsider.pk,
+        "start": "2024-01-01", "end": "2024-12-31", "note": ""})
+    assert response.status_code == 200
+    assert "person" in response.context["adminform"].form.errors
+    assert not OfficeTerm.objects.filter(person=outsider).exists()
+
+
+def test_admin_refuses_a_database_invariant_as_a_form_error(coordinator_client, halsam):
+    """No 500: a temporary body without an end date is refused on the form."""
+    structure = Structure.objects.get(slug="halsam-vasternorrland")
+    response = coordinator_client.post(admin_url(Body, "add"), {
+        "structure": structure.pk, "name": "Arbetsgrupp", "slug": "arbetsgrupp",
+        "kind": "working_group", "position": "0", "notice_days": "14", "is_temporary": "on",
+        "meeting_rule": "{}", "rotation": "{}", "rule_refs": "[]",
+        "seats-TOTAL_FORMS": "0", "seats-INITIAL_FORMS": "0"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert not Body.objects.filter(slug="arbetsgrupp").exists()
+
+
+def test_participation_inline_lists_the_principals(coordinator_client, halsam):
+    structure = Structure.objects.get(slug="halsam-vasternorrland")
+    response = coordinator_client.get(admin_url(Structure, "change", structure.pk))
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.model is Participation
+    assert len(formset.forms) == Participation.objects.filter(structure=structure).count() == 8
+
+
+def test_seat_changelist_shows_places_filled_today(coordinator_client, small_world):
+    seat = Seat.objects.get()
+    SeatFactory(member_count=3, substitute_count=2)
+    MembershipFactory(seat=seat, start=dt.date(2001, 1, 1), end=dt.date(2001, 12, 31))
+    response = coordinator_client.get(admin_url(Seat, "changelist"))
+    html = response.content.decode()
+    assert "2 / 2" in html  # the member and the substitute; the old membership is over
+    assert "0 / 5" in html
+
+
+def test_role_groups_are_idempotent_and_keep_permissions_granted_by_hand(db):
+    from django.contrib.auth.models import Group, Permission
+
+    from governance.roles import COORDINATOR_GROUP, EDITOR_GROUP, ensure_role_groups
+
+    groups = ensure_role_groups()
+    coordinator = groups[COORDINATOR_GROUP]
+    codenames = set(coordinator.permissions.values_list("codename", flat=True))
+    assert {"add_membership", "change_membership", "view_membership",
+            "view_historicalmembership"} <= codenames
+    assert "delete_membership" not in codenames
+    editor_codes = set(groups[EDITOR_GROUP].permissions.values_list("codename", flat=True))
+    assert "view_body" in editor_codes
+    assert not any(c.startswith(("add_", "change_")) for c in editor_codes)
+    extra = Permission.objects.get(codename="delete_membership")
+    coordinator.permissions.add(extra)
+    ensure_role_groups()
+    assert Group.objects.filter(name__in=[COORDINATOR_GROUP, EDITOR_GROUP]).count() == 2
+    assert coordinator.permissions.count() == len(codenames) + 1
