@@ -271,7 +271,7 @@ def test_h4_the_convener_is_one_of_the_chairs(board):
     body, _seat, a, b = board
     services.office_term_record(actor=None, body=body, office=Office.CHAIR, person=a, start=JAN)
     services.office_term_record(actor=None, body=body, office=Office.CONVENER, person=a,
-                                start=JAN)
+                                start=JAN, end=DEC31)
     services.office_term_record(actor=None, body=body, office=Office.VICE_CHAIR, person=b,
                                 start=JAN)
     with pytest.raises(ValidationError) as excinfo:
