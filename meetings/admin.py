@@ -1,0 +1,112 @@
+"""The meetings in the coordinator's admin, with their history.
+
+Day-to-day work happens on the meeting pages (which go through the services); the
+admin is for looking things up and correcting records. Changelists select their
+related rows up front.
+"""
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Absence,
+    AgendaAttachment,
+    AgendaItem,
+    Attendance,
+    CalendarToken,
+    Meeting,
+    MeetingReminder,
+    Minutes,
+    NoticeDelivery,
+)
+
+
+class AgendaItemInline(admin.StackedInline):
+    model = AgendaItem
+    extra = 0
+    fields = ["position", "kind", "title", "description", "presenter", "duration_minutes",
+              "prepares_for", "election_for_year"]
+    autocomplete_fields = ["prepares_for"]
+    ordering = ["position", "id"]
+
+
+class AbsenceInline(admin.TabularInline):
+    model = Absence
+    extra = 0
+    fields = ["person", "substitute", "via_link", "note", "reported_at"]
+    readonly_fields = ["reported_at"]
+    raw_id_fields = ["person", "substitute"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "body", "kind", "start", "status", "is_public"]
+    list_filter = ["status", "kind", "is_public", "body__structure"]
+    search_fields = ["title", "body__name", "place"]
+    date_hierarchy = "start"
+    list_select_related = ["body"]
+    autocomplete_fields = ["body", "guest_bodies", "chair"]
+    readonly_fields = ["sequence", "notice_sent_sequence", "notice_due_at", "created_at"]
+    inlines = [AgendaItemInline, AbsenceInline]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "meeting", "position", "kind"]
+    list_select_related = ["meeting__body"]
+    search_fields = ["title", "meeting__body__name"]
+    raw_id_fields = ["meeting"]
+
+
+@admin.register(AgendaAttachment)
+class AgendaAttachmentAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "item", "content_type", "size", "uploaded_at"]
+    list_select_related = ["item"]
+    raw_id_fields = ["item"]
+    readonly_fields = ["content_type", "size", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(NoticeDelivery)
+class NoticeDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "person", "kind", "sequence", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["meeting__body", "person"]
+    search_fields = ["email", "person__last_name"]
+    readonly_fields = [f.name for f in NoticeDelivery._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # deliveries are claimed by the notice service only
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "meeting", "attended", "in_place_of"]
+    list_select_related = ["person", "meeting__body", "in_place_of"]
+    raw_id_fields = ["meeting", "person", "in_place_of"]
+
+
+@admin.register(Minutes)
+class MinutesAdmin(SimpleHistoryAdmin):
+    list_display = ["meeting", "status", "approved_by", "approved_at", "published_at"]
+    list_filter = ["status"]
+    list_select_related = ["meeting__body", "approved_by"]
+    raw_id_fields = ["meeting", "approved_by"]
+    filter_horizontal = ["checkers"]
+
+
+@admin.register(CalendarToken)
+class CalendarTokenAdmin(admin.ModelAdmin):
+    list_display = ["person", "created_at", "revoked_at"]
+    list_select_related = ["person"]
+    raw_id_fields = ["person"]
+    readonly_fields = ["token", "created_at"]
+
+
+@admin.register(MeetingReminder)
+class MeetingReminderAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "kind", "due", "sent_at"]
+    list_select_related = ["meeting__body"]
+    readonly_fields = ["meeting", "kind", "due", "sent_at"]
+
+

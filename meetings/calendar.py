@@ -1,0 +1,126 @@
+"""iCalendar output: the invitation in a notice e-mail and the subscription feeds.
+
+An invitation (``METHOD:REQUEST``/``CANCEL``) names the structure's office mailbox as
+ORGANIZER and exactly one ATTENDEE, the recipient, so no member's address reaches
+another member. A feed has no METHOD and no people at all: Outlook and Google treat a
+feed with a METHOD or attendees as a set of invitations. Both carry a VTIMEZONE for
+Europe/Stockholm and times with ``TZID=Europe/Stockholm``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from email.utils import parseaddr
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+
+from governance.models import Person
+
+from .models import Meeting, MeetingStatus
+
+TZID = "Europe/Stockholm"
+PRODID = "-//HälSam//Meetings//SV"
+REQUEST, CANCEL = "REQUEST", "CANCEL"
+
+
+class RecipientLike(Protocol):
+    person: Person
+    as_substitute: bool
+
+
+def _calendar() -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    return cal
+
+
+def _vtimezone(meetings: Iterable[Meeting]) -> Timezone:
+    starts = [m.start.date() for m in meetings] or [timezone.localdate()]
+    # The VTIMEZONE lists the transitions of the years in use (with a year's margin).
+    first = dt.date(min(starts).year - 1, 1, 1)
+    last = dt.date(max(starts).year + 2, 1, 1)
+    return Timezone.from_tzid(TZID, first_date=first, last_date=last)
+
+
+def organizer_address(meeting: Meeting) -> tuple[str, str]:
+    """The (name, address) of the structure's office mailbox, else DEFAULT_FROM_EMAIL's."""
+    structure = meeting.body.structure
+    if structure.office_email:
+        return structure.short_name or structure.name, structure.office_email
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return name or structure.name, address
+
+
+def _description(meeting: Meeting) -> str:
+    lines = [f"{n}. {item.title}" for n, item in enumerate(meeting.items.all(), start=1)]
+    if meeting.video_url:
+        lines += ["", meeting.video_url]
+    lines += ["", settings.HALSAM_BASE_URL.rstrip("/") + meeting.get_absolute_url()]
+    return "\n".join(lines)
+
+
+def _event(meeting: Meeting, *, stamp: dt.datetime, cancelled: bool) -> Event:
+    tz = ZoneInfo(TZID)
+    event = Event()
+    event.add("uid", meeting.uid)
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", stamp.astimezone(dt.UTC))
+    event.add("dtstart", meeting.start.astimezone(tz))
+    event.add("dtend", meeting.end.astimezone(tz))
+    event.add("summary", meeting.display_title)
+    event.add("description", _description(meeting))
+    event.add("location", meeting.place or meeting.video_url)
+    if meeting.video_url:
+        event.add("url", meeting.video_url)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+    event.add("class", "PUBLIC" if meeting.is_public else "PRIVATE")
+    return event
+
+
+def invitation(meeting: Meeting, recipient: RecipientLike, method: str = REQUEST) -> bytes:
+    """The invitation (or cancellation) of one recipient, for a notice e-mail."""
+    if method not in (REQUEST, CANCEL):
+        raise ValueError(f"unknown iTIP method {method!r}")
+    cal = _calendar()
+    cal.add("method", method)
+    cal.add_component(_vtimezone([meeting]))
+    event = _event(meeting, stamp=timezone.now(), cancelled=method == CANCEL)
+    name, address = organizer_address(meeting)
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = vText(name)
+    event.add("organizer", organizer)
+    person = recipient.person
+    attendee = vCalAddress(f"mailto:{person.email}")
+    attendee.params["cn"] = vText(person.name)
+    attendee.params["cutype"] = vText("INDIVIDUAL")
+    attendee.params["role"] = vText("OPT-PARTICIPANT" if recipient.as_substitute
+                                    else "REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("NEEDS-ACTION")
+    attendee.params["rsvp"] = vText("TRUE")
+    event.add("attendee", attendee)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def feed(meetings: Iterable[Meeting], name: str) -> bytes:
+    """A subscription feed: no METHOD, no ORGANIZER or ATTENDEE; cancelled meetings kept.
+
+    ``meetings`` should come with ``body__structure`` selected and ``items`` prefetched.
+    """
+    meetings = list(meetings)
+    cal = _calendar()
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", TZID)
+    cal.add_component(_vtimezone(meetings))
+    stamp = timezone.now()
+    for meeting in meetings:
+        cal.add_component(_event(meeting, stamp=stamp,
+                                 cancelled=meeting.status == MeetingStatus.CANCELLED))
+    return cal.to_ical()

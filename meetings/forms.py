@@ -1,0 +1,185 @@
+"""Forms of the meeting pages. They parse input; the services decide what is allowed."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import Body, Person, StrategicArea
+
+from . import rules
+from .models import AgendaItemKind, MeetingKind
+
+WEEKDAYS = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
+            (4, _("Friday"))]
+WEEKS = [(1, _("first")), (2, _("second")), (3, _("third")), (4, _("fourth")), (-1, _("last"))]
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the form, by field where the form has it."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class _MeetingFields(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices,
+                             initial=MeetingKind.ORDINARY)
+    area = forms.ModelChoiceField(label=_("Strategic area (theme meetings)"),
+                                  queryset=StrategicArea.objects.none(), required=False)
+    place = forms.CharField(label=_("Place"), max_length=300, required=False)
+    video_url = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+    is_public = forms.BooleanField(label=_("Public meeting"), required=False, initial=True)
+
+    def __init__(self, *args, body: Body, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.body = body
+        self.fields["area"].queryset = StrategicArea.objects.filter(
+            structure_id=body.structure_id).order_by("position")
+
+
+class MeetingForm(_MeetingFields):
+    """One meeting: day, times, kind, place."""
+
+    title = forms.CharField(label=_("Title"), max_length=200, required=False,
+                            help_text=_("Empty: the body's name."))
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
+    field_order = ["title", "day", "start_time", "end_time", "kind", "area", "place",
+                   "video_url", "is_public"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("day") and data.get("start_time") and data.get("end_time"):
+            data["start"] = dt.datetime.combine(data["day"], data["start_time"],
+                                                tzinfo=rules.STOCKHOLM)
+            data["end"] = dt.datetime.combine(data["day"], data["end_time"],
+                                              tzinfo=rules.STOCKHOLM)
+            if data["end"] <= data["start"]:
+                self.add_error("end_time", _("The meeting must end after it starts."))
+        return data
+
+    def changes(self) -> dict:
+        d = self.cleaned_data
+        return {"title": d["title"], "start": d["start"], "end": d["end"], "kind": d["kind"],
+                "area": d["area"], "place": d["place"], "video_url": d["video_url"],
+                "is_public": d["is_public"]}
+
+
+class SeriesForm(_MeetingFields):
+    """A series from a recurrence rule; Swedish public holidays are skipped."""
+
+    frequency = forms.ChoiceField(label=_("Repeats"),
+                                  choices=[("monthly", _("monthly")), ("weekly", _("weekly"))])
+    interval = forms.IntegerField(label=_("Every"), min_value=1, max_value=12, initial=1,
+                                  help_text=_("E.g. 2 for every other month or week."))
+    weekday = forms.TypedChoiceField(label=_("Weekday"), coerce=int, required=False,
+                                     empty_value=None, choices=[("", "–"), *WEEKDAYS])
+    week_of_month = forms.TypedChoiceField(
+        label=_("Week of the month"), coerce=int, required=False, empty_value=None,
+        choices=[("", "–"), *WEEKS], help_text=_("For a monthly series: e.g. the first Tuesday."))
+    first_day = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15,
+                                          max_value=24 * 60, initial=120)
+    count = forms.IntegerField(label=_("Number of meetings"), min_value=1,
+                               max_value=rules.MAX_SERIES, required=False)
+    until = forms.DateField(label=_("Until"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    field_order = ["frequency", "interval", "weekday", "week_of_month", "first_day", "time",
+                   "duration_minutes", "count", "until", "kind", "area", "place", "video_url",
+                   "is_public"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("count") and not data.get("until") and not self.errors:
+            self.add_error("count", _("Give the number of meetings or an end date."))
+        return data
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AgendaItemKind.choices,
+                             initial=AgendaItemKind.INFORMATION)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(
+        attrs={"rows": 3}))
+    presenter = forms.CharField(label=_("Presenter"), max_length=200, required=False)
+    duration_minutes = forms.IntegerField(label=_("Time (minutes)"), min_value=1, max_value=600,
+                                          required=False)
+    prepares_for = forms.ModelChoiceField(label=_("Prepared for (body)"), required=False,
+                                          queryset=Body.objects.none())
+
+    def __init__(self, *args, body: Body, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["prepares_for"].queryset = Body.objects.filter(
+            structure_id=body.structure_id).only("pk", "name").order_by("position", "name")
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label=_("Title of the paper"), max_length=300, required=False)
+    file = forms.FileField(label=_("File (PDF, DOCX, XLSX or ODT)"))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class MinutesForm(forms.Form):
+    """The summary, the checkers and per agenda item the notes, decision and recommendation."""
+
+    summary = forms.CharField(label=_("Summary"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    checkers = forms.ModelMultipleChoiceField(
+        label=_("Minute checkers"), queryset=Person.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, items, people, checkers_editable: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        self.fields["checkers"].queryset = Person.objects.filter(pk__in=[p.pk for p in people])
+        self.fields["checkers"].choices = [(p.pk, p.name) for p in people]
+        if not checkers_editable:
+            self.fields["checkers"].disabled = True
+        for item in items:
+            for name, label in (("notes", _("Notes")), ("decision", _("Decision")),
+                                ("recommendation", _("Recommendation to the principals"))):
+                self.fields[f"{name}_{item.pk}"] = forms.CharField(
+                    label=label, required=False, initial=getattr(item, name),
+                    widget=forms.Textarea(attrs={"rows": 2}))
+
+    def item_fields(self):
+        """Per item the bound fields, for the template."""
+        return [(item, [self[f"{n}_{item.pk}"] for n in ("notes", "decision", "recommendation")])
+                for item in self.items]
+
+    def item_changes(self) -> dict[int, dict[str, str]]:
+        out = {}
+        for item in self.items:
+            new = {n: self.cleaned_data[f"{n}_{item.pk}"]
+                   for n in ("notes", "decision", "recommendation")}
+            if any(getattr(item, k) != v for k, v in new.items()):
+                out[item.pk] = new
+        return out
+
+
+class AttendanceForm(forms.Form):
+    """One box per person called: ticked when they attended."""
+
+    def __init__(self, *args, participants, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.participants = participants
+        for p in participants:
+            initial = p.attended if p.attended is not None else not p.absent
+            self.fields[f"p{p.person.pk}"] = forms.BooleanField(
+                label=p.person.name, required=False, initial=initial)
+
+    def rows(self):
+        return [(p, self[f"p{p.person.pk}"]) for p in self.participants]
+
+    def attended(self) -> dict[int, bool]:
+        return {p.person.pk: self.cleaned_data[f"p{p.person.pk}"] for p in self.participants}

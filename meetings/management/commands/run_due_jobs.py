@@ -1,0 +1,32 @@
+"""Run all periodic work once, in this process: for installations without Celery beat.
+
+Safe to run twice at the same time (from cron and by hand): every job claims its work
+in the database before acting (see docs/notices.md).
+"""
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from governance.digest import digest_send
+from meetings import delivery
+
+
+class Command(BaseCommand):
+    help = "Send the notices that are due, stuck deliveries, minutes reminders and the digest."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-digest", action="store_true",
+                            help="Do not send the coordinators' digest.")
+
+    def handle(self, *args, **options) -> None:
+        now = timezone.now()
+        today = timezone.localdate(now)
+        with delivery.inline_sending():
+            claimed = delivery.notices_sweep(now=now)
+        resent = delivery.deliveries_send_pending(now=now)
+        reminders = delivery.minutes_reminders_send(on=today)
+        digests = 0 if options["no_digest"] else digest_send(on=today)
+        self.stdout.write(
+            f"notices claimed and sent: {claimed}; pending deliveries sent: {resent}; "
+            f"minutes reminders: {reminders}; digests: {digests}")

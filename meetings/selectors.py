@@ -1,0 +1,284 @@
+"""Reads the meeting pages need, each with its joins and a fixed number of queries.
+
+No function here issues more queries when a meeting has more items, attendees or
+absences, or a year more meetings (tests/meetings/test_views.py asserts it).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from governance.models import Body, Membership, MembershipRole, Person, StrategicArea
+
+from . import rules
+from .access import MeetingAccess
+from .models import (
+    Absence,
+    AgendaAttachment,
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesStatus,
+)
+
+# --- the meeting page -------------------------------------------------------------------
+
+@dataclass
+class Participant:
+    person: Person
+    role: str
+    seat_title: str
+    absent: bool = False
+    substitute: Person | None = None  # called in for this person
+    in_place_of: Person | None = None  # this person comes for someone
+    attended: bool | None = None
+
+
+@dataclass
+class MeetingPage:
+    access: MeetingAccess
+    meeting: Meeting
+    items: list[AgendaItem]
+    participants: list[Participant] = field(default_factory=list)
+    minutes: Minutes | None = None
+    show_minutes: bool = False
+    failed: list = field(default_factory=list)
+    own_absence: Absence | None = None
+
+
+def agenda_items(meeting: Meeting, *, with_attachments: bool) -> list[AgendaItem]:
+    qs = AgendaItem.objects.filter(meeting=meeting).select_related("prepares_for").order_by(
+        "position", "id")
+    if with_attachments:
+        qs = qs.prefetch_related(Prefetch(
+            "attachments", queryset=AgendaAttachment.objects.order_by("id")))
+    return list(qs)
+
+
+def participants(meeting: Meeting) -> list[Participant]:
+    """Everyone called to the meeting, with absences, substitutes and attendance (3 queries)."""
+    on = timezone.localtime(meeting.start).date()
+    body_ids = [meeting.body_id, *[b.pk for b in meeting.guest_bodies.all()]]
+    memberships = (Membership.objects.active_on(on).filter(seat__body_id__in=body_ids)
+                   .exclude(role=MembershipRole.SECRETARY)
+                   .select_related("person", "seat").order_by("seat__body_id", "seat__position",
+                                                             "role", "person__last_name"))
+    absences = {a.person_id: a for a in Absence.objects.filter(meeting=meeting)
+                .select_related("person", "substitute")}
+    attendance = {a.person_id: a.attended for a in Attendance.objects.filter(meeting=meeting)}
+    stand_ins = {a.substitute_id: a.person for a in absences.values() if a.substitute_id}
+    seen: set[int] = set()
+    out: list[Participant] = []
+    for m in memberships:
+        if m.person_id in seen:
+            continue
+        seen.add(m.person_id)
+        absence = absences.get(m.person_id)
+        out.append(Participant(
+            person=m.person, role=m.role, seat_title=m.seat.title, absent=absence is not None,
+            substitute=absence.substitute if absence else None,
+            in_place_of=stand_ins.get(m.person_id), attended=attendance.get(m.person_id)))
+    return out
+
+
+def meeting_page(access: MeetingAccess) -> MeetingPage:
+    """Everything the meeting page shows to this viewer, loaded in a fixed number of queries."""
+    meeting = access.meeting
+    page = MeetingPage(access=access, meeting=meeting,
+                       items=agenda_items(meeting, with_attachments=access.sees_all))
+    minutes = (Minutes.objects.filter(meeting=meeting).select_related("approved_by")
+               .prefetch_related("checkers").first())
+    page.minutes = minutes
+    if minutes is not None:
+        page.show_minutes = (minutes.status == MinutesStatus.PUBLISHED or access.can_edit
+                             or (access.person is not None
+                                 and any(c.pk == access.person.pk for c in minutes.checkers.all())))
+    if access.sees_all:
+        page.participants = participants(meeting)
+        if access.person is not None:
+            page.own_absence = next((Absence(person=p.person, substitute=p.substitute)
+                                     for p in page.participants
+                                     if p.absent and p.person.pk == access.person.pk), None)
+    if access.is_coordinator or access.is_secretary:
+        page.failed = deliveries_failed(meeting)
+    return page
+
+
+def deliveries_failed(meeting: Meeting) -> list:
+    try:
+        from .delivery import deliveries_failed as failed
+    except ImportError:  # the notices side is not installed yet
+        return []
+    return list(failed(meeting))
+
+
+# --- the year plan ----------------------------------------------------------------------
+
+@dataclass
+class BodyPlan:
+    body: Body
+    year: int
+    meetings: list[Meeting]
+    check: rules.PlanCheck
+    messages: list[str]
+
+
+def _year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
+    return (dt.datetime(year, 1, 1, tzinfo=rules.STOCKHOLM),
+            dt.datetime(year + 1, 1, 1, tzinfo=rules.STOCKHOLM))
+
+
+def _planned_by_body(bodies: Iterable[Body], year: int
+                     ) -> dict[int, tuple[list[rules.PlannedMeeting], list[rules.PlannedMeeting]]]:
+    """Per body, the year's own meetings and the shared ones that count for it (2 queries).
+
+    A body's own meetings count for everything; a meeting where it is a guest, or of
+    the joint seminar body its rule names (J2), counts for the seminar/joint mix only.
+    """
+    bodies = list(bodies)
+    start, end = _year_range(year)
+    by_slug: dict[str, list[int]] = defaultdict(list)
+    for b in bodies:
+        slug = (b.meeting_rule or {}).get("joint_seminar_body")
+        if slug:
+            by_slug[slug].append(b.pk)
+    ids = [b.pk for b in bodies]
+    rows = list(Meeting.objects.filter(start__gte=start, start__lt=end)
+                .filter(Q(body_id__in=ids) | Q(body__slug__in=list(by_slug)))
+                .values_list("pk", "body_id", "body__slug", "start", "kind", "area__code",
+                             "status"))
+    guests = list(Meeting.guest_bodies.through.objects.filter(
+        body_id__in=ids, meeting__start__gte=start, meeting__start__lt=end)
+        .values_list("meeting_id", "body_id", "meeting__start", "meeting__kind",
+                     "meeting__area__code", "meeting__status"))
+    own: dict[int, list[rules.PlannedMeeting]] = {pk: [] for pk in ids}
+    shared: dict[int, dict[int, rules.PlannedMeeting]] = {pk: {} for pk in ids}
+    shared_kinds = ("seminar", "joint")
+    for pk, body_id, slug, when, kind, area, status in rows:
+        planned = rules.PlannedMeeting(start=when, kind=kind, area=area,
+                                       cancelled=status == MeetingStatus.CANCELLED)
+        if body_id in own:
+            own[body_id].append(planned)
+        for other in by_slug.get(slug, []):
+            if other != body_id and kind in shared_kinds:
+                shared[other][pk] = planned
+    for pk, body_id, when, kind, area, status in guests:
+        if kind in shared_kinds:
+            shared[body_id][pk] = rules.PlannedMeeting(
+                start=when, kind=kind, area=area, cancelled=status == MeetingStatus.CANCELLED)
+    return {pk: (own[pk], list(shared[pk].values())) for pk in ids}
+
+
+def _check(body: Body, year: int, own: list[rules.PlannedMeeting],
+           shared: list[rules.PlannedMeeting], areas: list[tuple[str, str]]) -> rules.PlanCheck:
+    # The minimum counts the body's own meetings only (J2: "4 a year plus a joint seminar");
+    # the mix counts shared seminars and joint meetings too.
+    minimum = rules.plan_check(year=year, meetings=own, minimum=body.min_meetings_per_year,
+                               rule_ids=body.rule_refs)
+    mix = rules.plan_check(year=year, meetings=own + shared, minimum=None,
+                           meeting_rule=body.meeting_rule, areas=areas, rule_ids=body.rule_refs)
+    return rules.PlanCheck(year=year, counted=minimum.counted, minimum=body.min_meetings_per_year,
+                           findings=minimum.findings + mix.findings)
+
+
+def _areas_by_structure(structure_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
+    out: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for sid, code, name in (StrategicArea.objects.filter(structure_id__in=set(structure_ids))
+                            .order_by("position", "name").values_list("structure_id", "code",
+                                                                      "name")):
+        out[sid].append((code, name))
+    return out
+
+
+def finding_message(finding: rules.PlanFinding) -> str:
+    p = dict(finding.params)
+    if finding.code == "below_minimum":
+        return ngettext(
+            "%(count)d meeting planned for %(year)d; the body must meet at least %(minimum)d "
+            "times a year.",
+            "%(count)d meetings planned for %(year)d; the body must meet at least %(minimum)d "
+            "times a year.", p["count"]) % p
+    if finding.code == "theme_missing":
+        return _("No theme meeting for the strategic area %(area)s in %(year)d.") % p
+    if finding.code == "joint_missing":
+        return _("%(count)d of %(wanted)d joint meetings for all areas planned for %(year)d.") % p
+    if finding.code == "seminar_missing":
+        return _("%(count)d of %(wanted)d joint seminars planned for %(year)d.") % p
+    return finding.code
+
+
+def body_plan(body: Body, year: int) -> BodyPlan:
+    """A body's meetings in ``year`` and the check of its minimum and mix (5 queries)."""
+    start, end = _year_range(year)
+    meetings = list(Meeting.objects.filter(body=body, start__gte=start, start__lt=end)
+                    .select_related("area").prefetch_related("guest_bodies").order_by("start"))
+    own, shared = _planned_by_body([body], year)[body.pk]
+    areas = _areas_by_structure([body.structure_id])[body.structure_id]
+    check = _check(body, year, own, shared, areas)
+    return BodyPlan(body=body, year=year, meetings=meetings, check=check,
+                    messages=[finding_message(f) for f in check.findings])
+
+
+@dataclass
+class Shortfall:
+    body: Body
+    check: rules.PlanCheck
+    messages: list[str]
+
+
+def plan_shortfalls(year: int) -> list[Shortfall]:
+    """Bodies whose plan for ``year`` is below their minimum or lacks the required mix.
+
+    Four queries whatever the number of bodies and meetings.
+    """
+    bodies = list(Body.objects.active_on(dt.date(year, 1, 1))
+                  .filter(Q(min_meetings_per_year__isnull=False) | ~Q(meeting_rule={}))
+                  .select_related("structure").order_by("structure__name", "position", "name"))
+    planned = _planned_by_body(bodies, year)
+    areas = _areas_by_structure(b.structure_id for b in bodies)
+    out = []
+    for body in bodies:
+        own, shared = planned[body.pk]
+        check = _check(body, year, own, shared, areas[body.structure_id])
+        if check.findings:
+            out.append(Shortfall(body=body, check=check,
+                                 messages=[finding_message(f) for f in check.findings]))
+    return out
+
+
+# --- lists ------------------------------------------------------------------------------
+
+@dataclass
+class BodyMeetings:
+    coming: list[Meeting]
+    past: list[Meeting]
+
+
+def body_meetings(body: Body, *, include_private: bool, now: dt.datetime | None = None,
+                  limit: int = 10) -> BodyMeetings:
+    """A body's coming and past meetings (its own and as a guest) in one query."""
+    now = now or timezone.now()
+    qs = Meeting.objects.filter(Q(body=body) | Q(guest_bodies=body)).distinct()
+    if not include_private:
+        qs = qs.filter(is_public=True)
+    window = dt.timedelta(days=400)
+    rows = list(qs.filter(start__gte=now - window, start__lt=now + window)
+                .select_related("body").order_by("start"))
+    coming = [m for m in rows if m.end >= now][:limit]
+    past = [m for m in rows if m.end < now][::-1][:limit]
+    return BodyMeetings(coming=coming, past=past)
+
+
+def checker_choices(meeting: Meeting) -> list[Person]:
+    from .services import people_called
+
+    return people_called(meeting)

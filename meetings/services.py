@@ -1,0 +1,721 @@
+"""Operations that change meetings, agendas, absences, attendance and minutes.
+
+Each service is keyword-only, runs in a transaction, checks what the database cannot
+and records who made the change and why (``save_with_history``). Errors are
+``ValidationError`` with messages keyed by field. Notices go out through
+``meetings.delivery.meeting_notify`` (the notices engineer's module), which claims one
+delivery row per recipient in the caller's transaction and sends after commit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance import rules as rotation_rules
+from governance.models import Body, Membership, MembershipRole, Person, StrategicArea
+from governance.services import Actor, save_with_history
+
+from . import rules
+from .models import (
+    Absence,
+    AgendaAttachment,
+    AgendaItem,
+    AgendaItemKind,
+    Attendance,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Minutes,
+    MinutesStatus,
+)
+
+# Fields whose change members must be told about (a new calendar version).
+NOTIFIED_FIELDS = ("start", "end", "place", "video_url", "title")
+EDITABLE_FIELDS = (*NOTIFIED_FIELDS, "kind", "area", "chair", "is_public")
+DEFAULT_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _notify(*, meeting: Meeting, kind: str, person_ids: Iterable[int] | None = None) -> int:
+    # Imported here: delivery.py belongs to the notices side and imports this app's models.
+    from . import delivery
+
+    return delivery.meeting_notify(meeting=meeting, kind=kind, person_ids=person_ids)
+
+
+# --- meetings ---------------------------------------------------------------------------
+
+def _validate_meeting(meeting: Meeting) -> None:
+    errors: dict[str, list[str]] = {}
+    if meeting.start and meeting.end and meeting.end <= meeting.start:
+        errors.setdefault("end", []).append(_("The meeting must end after it starts."))
+    if not meeting.place and not meeting.video_url:
+        errors.setdefault("place", []).append(_("Give a place, a video link or both."))
+    if meeting.kind not in MeetingKind.values:
+        errors.setdefault("kind", []).append(_("Unknown kind of meeting."))
+    if meeting.kind == MeetingKind.THEME and meeting.area_id is None:
+        errors.setdefault("area", []).append(_("A theme meeting needs its strategic area."))
+    if meeting.area_id is not None and meeting.area.structure_id != meeting.body.structure_id:
+        errors.setdefault("area", []).append(
+            _("The strategic area belongs to another structure."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _notice_due(meeting: Meeting) -> dt.datetime:
+    return meeting.start - dt.timedelta(days=meeting.body.notice_days)
+
+
+@transaction.atomic
+def meeting_plan(
+    *,
+    actor: Actor,
+    body: Body,
+    start: dt.datetime,
+    end: dt.datetime,
+    kind: str = MeetingKind.ORDINARY,
+    area: StrategicArea | None = None,
+    title: str = "",
+    place: str = "",
+    video_url: str = "",
+    chair: Person | None = None,
+    is_public: bool = True,
+    guest_bodies: Sequence[Body] = (),
+    reason: str = "",
+    sync_election: bool = True,
+) -> Meeting:
+    """Put a meeting of ``body`` in the plan (status planned)."""
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValidationError({"start": _("Give the time with its time zone.")})
+    meeting = Meeting(body=body, start=start, end=end, kind=kind, area=area, title=title,
+                      place=place, video_url=video_url, chair=chair, is_public=is_public)
+    _validate_meeting(meeting)
+    meeting.notice_due_at = _notice_due(meeting)
+    save_with_history(meeting, actor=actor, reason=reason or _("Meeting planned"))
+    guests = [b for b in guest_bodies if b.pk != body.pk]
+    if guests:
+        meeting.guest_bodies.set(guests)
+    if sync_election:
+        election_item_sync(actor=actor, body=body, years=[start.astimezone(rules.STOCKHOLM).year])
+    return meeting
+
+
+@dataclass(frozen=True)
+class SeriesRequest:
+    frequency: str
+    first_day: dt.date
+    time: dt.time
+    duration: dt.timedelta
+    interval: int = 1
+    weekday: int | None = None
+    week_of_month: int | None = None
+    count: int | None = None
+    until: dt.date | None = None
+
+
+@transaction.atomic
+def meeting_series_create(
+    *,
+    actor: Actor,
+    body: Body,
+    series: SeriesRequest,
+    kind: str = MeetingKind.ORDINARY,
+    place: str = "",
+    video_url: str = "",
+    is_public: bool = True,
+    reason: str = "",
+) -> tuple[list[Meeting], rules.Series]:
+    """Plan a series of meetings from a recurrence rule, skipping Swedish public holidays."""
+    try:
+        planned = rules.series_dates(
+            frequency=series.frequency, first_day=series.first_day, time=series.time,
+            interval=series.interval, weekday=series.weekday, week_of_month=series.week_of_month,
+            count=series.count, until=series.until)
+    except rules.SeriesError as exc:
+        messages = {
+            "frequency": _("Choose monthly or weekly."),
+            "count": _("Give the number of meetings (at most %(max)d) or an end date.")
+            % {"max": rules.MAX_SERIES},
+            "until": _("The end date gives no meetings, or too many."),
+            "interval": _("The interval is at least 1."),
+        }
+        raise ValidationError({exc.code: messages.get(exc.code, str(exc))}) from exc
+    if series.duration <= dt.timedelta(0):
+        raise ValidationError({"duration": _("The meeting must end after it starts.")})
+    meetings = [
+        meeting_plan(actor=actor, body=body, start=start, end=start + series.duration, kind=kind,
+                     place=place, video_url=video_url, is_public=is_public,
+                     reason=reason or _("Meeting planned in a series"), sync_election=False)
+        for start in planned.starts
+    ]
+    election_item_sync(actor=actor, body=body,
+                       years={s.astimezone(rules.STOCKHOLM).year for s in planned.starts})
+    return meetings, planned
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("body", "area").get(pk=meeting.pk)
+
+
+@transaction.atomic
+def meeting_update(
+    *, actor: Actor, meeting: Meeting, changes: Mapping[str, object], reason: str = ""
+) -> Meeting:
+    """Change a planned meeting; after a notice went out, members get an update."""
+    meeting = _locked(meeting)
+    if meeting.status not in rules.MEETING_OPEN:
+        raise ValidationError({"status": _("Only a planned meeting can be changed; this one is "
+                                           "“%(status)s”.")
+                               % {"status": meeting.get_status_display()}})
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({"__all__": _("These fields cannot be changed here: %(fields)s.")
+                               % {"fields": ", ".join(sorted(unknown))}})
+    old_year = meeting.start.astimezone(rules.STOCKHOLM).year
+    changed = [name for name, value in changes.items() if getattr(meeting, name) != value]
+    if not changed:
+        return meeting
+    for name in changed:
+        setattr(meeting, name, changes[name])
+    _validate_meeting(meeting)
+    meeting.notice_due_at = _notice_due(meeting)
+    notify = meeting.notice_sent_sequence >= 0 and any(f in NOTIFIED_FIELDS for f in changed)
+    if any(f in NOTIFIED_FIELDS for f in changed):
+        meeting.sequence += 1
+    save_with_history(meeting, actor=actor, reason=reason or _("Meeting changed"))
+    if notify:
+        _notify(meeting=meeting, kind="update")
+    new_year = meeting.start.astimezone(rules.STOCKHOLM).year
+    election_item_sync(actor=actor, body=meeting.body, years={old_year, new_year})
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: Actor, meeting: Meeting, reason: str = "") -> Meeting:
+    """Cancel a meeting; members who got the notice get a cancellation."""
+    meeting = _locked(meeting)
+    if not rules.can_transition(rules.MEETING_TRANSITIONS, meeting.status, MeetingStatus.CANCELLED):
+        raise ValidationError({"status": _("A meeting that is “%(status)s” cannot be cancelled.")
+                               % {"status": meeting.get_status_display()}})
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancel_reason = reason[:300]
+    meeting.sequence += 1
+    save_with_history(meeting, actor=actor, reason=reason or _("Meeting cancelled"))
+    if meeting.notice_sent_sequence >= 0:
+        _notify(meeting=meeting, kind="cancel")
+    election_item_sync(actor=actor, body=meeting.body,
+                       years=[meeting.start.astimezone(rules.STOCKHOLM).year])
+    return meeting
+
+
+@transaction.atomic
+def meeting_notice_send(*, actor: Actor, meeting: Meeting) -> int:
+    """The coordinator's "send now": the notice, or an update if one already went out.
+
+    When the notice for the current version has gone out (e.g. the agenda changed since),
+    a new version is made so that members get the updated agenda once.
+    """
+    meeting = _locked(meeting)
+    if meeting.status not in rules.MEETING_OPEN:
+        raise ValidationError({"status": _("Notices can only be sent for a planned meeting.")})
+    if meeting.notice_sent_sequence < 0:
+        return _notify(meeting=meeting, kind="notice")
+    if meeting.notice_sent_sequence >= meeting.sequence:
+        meeting.sequence += 1
+        save_with_history(meeting, actor=actor, reason=_("Updated notice sent"),
+                          update_fields=["sequence"])
+    return _notify(meeting=meeting, kind="update")
+
+
+@transaction.atomic
+def meeting_mark_held(*, actor: Actor, meeting: Meeting) -> Meeting:
+    """Record that a meeting has taken place (it must have started)."""
+    meeting = _locked(meeting)
+    if meeting.status == MeetingStatus.HELD:
+        return meeting
+    if not rules.can_transition(rules.MEETING_TRANSITIONS, meeting.status, MeetingStatus.HELD):
+        raise ValidationError({"status": _("A meeting that is “%(status)s” cannot be marked as "
+                                           "held.") % {"status": meeting.get_status_display()}})
+    if meeting.start > timezone.now():
+        raise ValidationError({"status": _("The meeting has not started yet.")})
+    meeting.status = MeetingStatus.HELD
+    save_with_history(meeting, actor=actor, reason=_("Meeting held"), update_fields=["status"])
+    return meeting
+
+
+# --- the election item (H13) ------------------------------------------------------------
+
+def _election_target_year(body: Body, year: int) -> int | None:
+    if not body.rotation:
+        return None
+    try:
+        rule = rotation_rules.parse_rotation(body.rotation)
+    except rotation_rules.RotationError:
+        return None
+    if year + 1 < rule.start_year:
+        return None
+    starts = [p.start.year for p in rotation_rules.iter_periods(rule, until_year=year + 1)]
+    return rules.election_year_after(election_at=rule.election_at, period_starts=starts, year=year)
+
+
+@transaction.atomic
+def election_item_sync(*, actor: Actor, body: Body, years: Iterable[int]) -> None:
+    """Keep the election item on ``body``'s last meeting of each of ``years`` (H13).
+
+    Run after every change to the body's meetings: the item moves with the last meeting,
+    and goes when no meeting is left in the year. An item on a meeting already held
+    stays where it is (the election took place there).
+    """
+    for year in sorted(set(years)):
+        for_year = _election_target_year(body, year)
+        if for_year is None:
+            continue
+        in_year = list(
+            Meeting.objects.filter(body=body, start__year=year).values_list("pk", "start", "status")
+        )
+        target = rules.election_meeting(
+            [(pk, start, status == MeetingStatus.CANCELLED) for pk, start, status in in_year],
+            year=year)
+        existing = list(AgendaItem.objects.select_for_update().select_related("meeting").filter(
+            meeting__body=body, election_for_year=for_year))
+        if any(i.meeting.status not in rules.MEETING_OPEN | {MeetingStatus.CANCELLED}
+               for i in existing):
+            continue  # held at a meeting already: the record stays
+        if target is None:
+            for item in existing:
+                _item_delete(actor=actor, item=item, reason=_("No meeting left in the year"))
+            continue
+        keep = next((i for i in existing if i.meeting_id == target), None)
+        for item in existing:
+            if item is not keep:
+                _item_delete(actor=actor, item=item,
+                             reason=_("The election moves to the year's last meeting"))
+        if keep is None:
+            item = AgendaItem(
+                meeting_id=target, kind=AgendaItemKind.ELECTION, election_for_year=for_year,
+                position=_next_position(target),
+                title=_("Election of chair and vice chairs for %(year)d") % {"year": for_year})
+            save_with_history(item, actor=actor,
+                              reason=_("The rotation rule puts the election on the year's last "
+                                       "meeting"))
+
+
+# --- agenda -----------------------------------------------------------------------------
+
+def _next_position(meeting_id: int) -> int:
+    top = AgendaItem.objects.filter(meeting_id=meeting_id).aggregate(top=Max("position"))["top"]
+    return (top or 0) + 1
+
+
+def _agenda_editable(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"__all__": _("The meeting is cancelled.")})
+
+
+def _item_validate(item: AgendaItem) -> None:
+    errors: dict[str, list[str]] = {}
+    if not item.title.strip():
+        errors.setdefault("title", []).append(_("Give the item a title."))
+    if item.kind not in AgendaItemKind.values:
+        errors.setdefault("kind", []).append(_("Unknown kind of item."))
+    if item.kind == AgendaItemKind.PREPARATION and item.prepares_for_id is None:
+        errors.setdefault("prepares_for", []).append(
+            _("Say which body the matter is prepared for."))
+    if item.election_for_year is not None and item.kind != AgendaItemKind.ELECTION:
+        errors.setdefault("kind", []).append(
+            _("The election item put there by the rotation rule stays an election."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def agenda_item_add(
+    *,
+    actor: Actor,
+    meeting: Meeting,
+    title: str,
+    kind: str = AgendaItemKind.INFORMATION,
+    description: str = "",
+    presenter: str = "",
+    duration_minutes: int | None = None,
+    prepares_for: Body | None = None,
+    reason: str = "",
+) -> AgendaItem:
+    """Add an item at the end of the agenda."""
+    meeting = _locked(meeting)
+    _agenda_editable(meeting)
+    item = AgendaItem(meeting=meeting, title=title.strip(), kind=kind, description=description,
+                      presenter=presenter, duration_minutes=duration_minutes,
+                      prepares_for=prepares_for, position=_next_position(meeting.pk))
+    _item_validate(item)
+    save_with_history(item, actor=actor, reason=reason or _("Agenda item added"))
+    return item
+
+
+ITEM_FIELDS = ("title", "kind", "description", "presenter", "duration_minutes", "prepares_for",
+               "notes", "decision", "recommendation")
+
+
+@transaction.atomic
+def agenda_item_update(
+    *, actor: Actor, item: AgendaItem, changes: Mapping[str, object], reason: str = ""
+) -> AgendaItem:
+    """Change an agenda item, or write the minutes' notes on it while the minutes are open."""
+    item = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+    unknown = set(changes) - set(ITEM_FIELDS)
+    if unknown:
+        raise ValidationError({"__all__": _("These fields cannot be changed here: %(fields)s.")
+                               % {"fields": ", ".join(sorted(unknown))}})
+    _agenda_editable(item.meeting)
+    if {"notes", "decision", "recommendation"} & set(changes):
+        status = (Minutes.objects.filter(meeting_id=item.meeting_id)
+                  .values_list("status", flat=True).first())
+        if status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED):
+            raise ValidationError({"notes": _("The minutes are approved and can no longer be "
+                                              "changed.")})
+    for name, value in changes.items():
+        setattr(item, name, value.strip() if isinstance(value, str) and name == "title" else value)
+    _item_validate(item)
+    save_with_history(item, actor=actor, reason=reason or _("Agenda item changed"))
+    return item
+
+
+@transaction.atomic
+def agenda_item_move(*, actor: Actor, item: AgendaItem, direction: str) -> AgendaItem:
+    """Move an item one step ``up`` or ``down``; positions are renumbered 1…n."""
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": _("Move up or down.")})
+    Meeting.objects.select_for_update().filter(pk=item.meeting_id).exists()
+    items = list(AgendaItem.objects.filter(meeting_id=item.meeting_id).order_by("position", "id"))
+    index = next(i for i, it in enumerate(items) if it.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+    _renumber(items, actor=actor)
+    return next(it for it in items if it.pk == item.pk)
+
+
+def _renumber(items: list[AgendaItem], *, actor: Actor) -> None:
+    for position, it in enumerate(items, start=1):
+        if it.position != position:
+            it.position = position
+            save_with_history(it, actor=actor, reason=_("Agenda reordered"),
+                              update_fields=["position"])
+
+
+def _item_delete(*, actor: Actor, item: AgendaItem, reason: str) -> None:
+    item._history_user = actor if getattr(actor, "is_authenticated", False) else None
+    item._change_reason = reason
+    item.delete()
+
+
+@transaction.atomic
+def agenda_item_delete(*, actor: Actor, item: AgendaItem, reason: str = "") -> None:
+    """Remove an item from the agenda (not the election item the rotation rule puts there)."""
+    item = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+    _agenda_editable(item.meeting)
+    if item.election_for_year is not None:
+        raise ValidationError({"__all__": _("The election item follows the rotation rule; it "
+                                            "moves with the year's last meeting.")})
+    _item_delete(actor=actor, item=item, reason=reason or _("Agenda item removed"))
+    rest = AgendaItem.objects.filter(meeting_id=item.meeting_id).order_by("position", "id")
+    _renumber(list(rest), actor=actor)
+
+
+# --- attachments ------------------------------------------------------------------------
+
+PDF, DOCX, XLSX, ODT = (
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text",
+)
+EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", XLSX: ".xlsx", ODT: ".odt"}
+
+
+def sniff_content_type(head: bytes, data: io.BufferedIOBase | None = None) -> str | None:
+    """The document type the file's first bytes show, or None when it is not allowed.
+
+    PDF starts with ``%PDF-``; DOCX, XLSX and ODT are ZIP packages told apart by their
+    contents (ODT names its type in the first entry, ``mimetype``).
+    """
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if not head.startswith(b"PK\x03\x04"):
+        return None
+    if head[30:38] == b"mimetype" and ODT.encode() in head[38:38 + 60]:
+        return ODT
+    if data is None:
+        return None
+    try:
+        data.seek(0)
+        names = set(zipfile.ZipFile(data).namelist())
+    except (zipfile.BadZipFile, OSError):
+        return None
+    finally:
+        data.seek(0)
+    if "[Content_Types].xml" in names:
+        if any(n.startswith("word/") for n in names):
+            return DOCX
+        if any(n.startswith("xl/") for n in names):
+            return XLSX
+    return None
+
+
+@transaction.atomic
+def attachment_add(
+    *, actor: Actor, item: AgendaItem, title: str, file: UploadedFile, reason: str = ""
+) -> AgendaAttachment:
+    """Attach a paper (PDF, DOCX, XLSX or ODT, checked by content) to an agenda item."""
+    limit = getattr(settings, "MEETINGS_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES)
+    if file.size is None or file.size > limit:
+        raise ValidationError({"file": _("The file is larger than %(mb)d MB.")
+                               % {"mb": limit // (1024 * 1024)}})
+    file.seek(0)
+    head = file.read(128)
+    content_type = sniff_content_type(head, file)
+    if content_type is None:
+        raise ValidationError({"file": _("Only PDF, Word (DOCX), Excel (XLSX) and OpenDocument "
+                                         "text (ODT) files can be attached.")})
+    name = (file.name or "").rsplit("/", 1)[-1]
+    if not name.lower().endswith(EXTENSIONS[content_type]):
+        raise ValidationError({"file": _("The file's name does not match its content (expected "
+                                         "%(ext)s).") % {"ext": EXTENSIONS[content_type]}})
+    item = AgendaItem.objects.select_related("meeting").get(pk=item.pk)
+    _agenda_editable(item.meeting)
+    file.seek(0)
+    attachment = AgendaAttachment(item=item, title=title.strip() or name, file=file,
+                                  content_type=content_type, size=file.size,
+                                  uploaded_by=actor if getattr(actor, "is_authenticated",
+                                                               False) else None)
+    save_with_history(attachment, actor=actor, reason=reason or _("Paper attached"))
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, actor: Actor, attachment: AgendaAttachment, reason: str = "") -> None:
+    attachment._history_user = actor if getattr(actor, "is_authenticated", False) else None
+    attachment._change_reason = reason or _("Paper removed")
+    attachment.delete()
+
+
+# --- absence and attendance -------------------------------------------------------------
+
+def _places(meeting: Meeting, on: dt.date) -> list[tuple[rules.Place, Membership]]:
+    bodies = [meeting.body_id, *meeting.guest_bodies.values_list("pk", flat=True)]
+    rows = (Membership.objects.active_on(on).filter(seat__body_id__in=bodies)
+            .select_related("seat", "person"))
+    return [(rules.Place(membership_id=m.pk, person_id=m.person_id, seat_id=m.seat_id,
+                         principal_id=m.seat.principal_id or m.person.principal_id, role=m.role,
+                         substitute_for_id=m.substitute_for_id, start=m.start), m) for m in rows]
+
+
+@transaction.atomic
+def absence_report(
+    *, actor: Actor, meeting: Meeting, person: Person, via_link: bool = False, note: str = "",
+    reason: str = "",
+) -> Absence:
+    """Record that ``person`` cannot come (förhinder) and call in their substitute (V2).
+
+    The substitute is the one named for the absent member, else a substitute of the
+    same principal in the same seat who is not already called in or absent; they get
+    the notice at once (delivery kind ``substitute_call``).
+    """
+    meeting = _locked(meeting)
+    if meeting.status not in rules.MEETING_OPEN or meeting.end <= timezone.now():
+        raise ValidationError({"__all__": _("Absence can only be reported for a coming meeting.")})
+    if Absence.objects.filter(meeting=meeting, person=person).exists():
+        raise ValidationError({"__all__": _("%(person)s has already reported absence from this "
+                                            "meeting.") % {"person": person.name}},
+                              code="already_reported")
+    places = _places(meeting, meeting.start.astimezone(rules.STOCKHOLM).date())
+    seated = (MembershipRole.MEMBER, MembershipRole.SUBSTITUTE, MembershipRole.CO_OPTED)
+    own = [p for p, _m in places if p.person_id == person.pk and p.role in seated]
+    called = set(Absence.objects.filter(meeting=meeting, substitute__isnull=False)
+                 .values_list("substitute_id", flat=True))
+    if not own and person.pk not in called:
+        raise ValidationError({"person": _("%(person)s is not called to this meeting.")
+                               % {"person": person.name}})
+    absent = set(Absence.objects.filter(meeting=meeting).values_list("person_id", flat=True))
+    member_place = next((p for p in own if p.role == MembershipRole.MEMBER), None)
+    choice = None
+    if member_place is not None:
+        choice = rules.choose_substitute(absent=member_place, places=[p for p, _m in places],
+                                         unavailable=called | absent)
+    absence = Absence(meeting=meeting, person=person, via_link=via_link, note=note[:300],
+                      substitute_id=choice.person_id if choice else None)
+    save_with_history(absence, actor=actor, reason=reason or _("Absence reported"))
+    if choice is not None:
+        _notify(meeting=meeting, kind="substitute_call", person_ids=[choice.person_id])
+    return absence
+
+
+@transaction.atomic
+def attendance_record(
+    *, actor: Actor, meeting: Meeting, attended: Mapping[int, bool], reason: str = ""
+) -> list[Attendance]:
+    """Record who attended (person id → attended); substitutes are noted in whose place.
+
+    Marks the meeting as held if it has started and was still planned.
+    """
+    meeting = _locked(meeting)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({"__all__": _("The meeting is cancelled.")})
+    if meeting.start > timezone.now():
+        raise ValidationError({"__all__": _("Attendance can be recorded once the meeting has "
+                                            "started.")})
+    expected = {p.person_id for p, _m in _places(meeting, meeting.start.astimezone(
+        rules.STOCKHOLM).date()) if p.role != MembershipRole.SECRETARY}
+    in_place_of = dict(Absence.objects.filter(meeting=meeting, substitute__isnull=False)
+                       .values_list("substitute_id", "person_id"))
+    expected |= set(in_place_of)
+    stray = set(attended) - expected
+    if stray:
+        raise ValidationError({"__all__": _("Only people called to the meeting can be recorded.")})
+    existing = {a.person_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    rows = []
+    for person_id, came in sorted(attended.items()):
+        row = existing.get(person_id) or Attendance(meeting=meeting, person_id=person_id)
+        row.attended = bool(came)
+        row.in_place_of_id = in_place_of.get(person_id)
+        save_with_history(row, actor=actor, reason=reason or _("Attendance recorded"))
+        rows.append(row)
+    if meeting.status in rules.MEETING_OPEN:
+        meeting_mark_held(actor=actor, meeting=meeting)
+    return rows
+
+
+# --- minutes ----------------------------------------------------------------------------
+
+def _minutes_move(minutes: Minutes, target: str) -> None:
+    if not rules.can_transition(rules.MINUTES_TRANSITIONS, minutes.status, target):
+        raise ValidationError(
+            {"status": _("Minutes that are “%(current)s” cannot become “%(target)s”.")
+             % {"current": minutes.get_status_display(),
+                "target": MinutesStatus(target).label}},
+            code="transition")
+    minutes.status = target
+
+
+def _minutes_locked(minutes: Minutes) -> Minutes:
+    return Minutes.objects.select_for_update().select_related("meeting").get(pk=minutes.pk)
+
+
+@transaction.atomic
+def minutes_create(*, actor: Actor, meeting: Meeting, reason: str = "") -> Minutes:
+    """Start the minutes of a meeting that has taken place (a draft)."""
+    meeting = _locked(meeting)
+    if Minutes.objects.filter(meeting=meeting).exists():
+        raise ValidationError({"__all__": _("The meeting already has minutes.")})
+    if meeting.status in rules.MEETING_OPEN:
+        meeting_mark_held(actor=actor, meeting=meeting)
+    elif meeting.status != MeetingStatus.HELD:
+        raise ValidationError({"__all__": _("Minutes can only be written for a meeting that "
+                                            "has taken place.")})
+    minutes = Minutes(meeting=meeting)
+    save_with_history(minutes, actor=actor, reason=reason or _("Minutes started"))
+    return minutes
+
+
+@transaction.atomic
+def minutes_update(
+    *, actor: Actor, minutes: Minutes, summary: str | None = None,
+    checkers: Sequence[Person] | None = None, reason: str = "",
+) -> Minutes:
+    """Change the summary or choose the minute checkers (justerare) while not approved."""
+    minutes = _minutes_locked(minutes)
+    if minutes.status not in (MinutesStatus.DRAFT, MinutesStatus.WITH_CHECKERS):
+        raise ValidationError({"__all__": _("The minutes are approved and can no longer be "
+                                            "changed.")})
+    if checkers is not None:
+        allowed = {p.person_id for p, _m in _places(
+            minutes.meeting, minutes.meeting.start.astimezone(rules.STOCKHOLM).date())}
+        allowed |= set(Attendance.objects.filter(meeting=minutes.meeting, attended=True)
+                       .values_list("person_id", flat=True))
+        if any(p.pk not in allowed for p in checkers):
+            raise ValidationError({"checkers": _("The minute checkers must be called to the "
+                                                 "meeting.")})
+        if minutes.status != MinutesStatus.DRAFT:
+            raise ValidationError({"checkers": _("The checkers can only be changed while the "
+                                                 "minutes are a draft.")})
+        minutes.checkers.set(checkers)
+    if summary is not None:
+        minutes.summary = summary
+    save_with_history(minutes, actor=actor, reason=reason or _("Minutes changed"))
+    return minutes
+
+
+@transaction.atomic
+def minutes_send_to_checkers(*, actor: Actor, minutes: Minutes, reason: str = "") -> Minutes:
+    """Send the draft to the chosen minute checkers."""
+    minutes = _minutes_locked(minutes)
+    _minutes_move(minutes, MinutesStatus.WITH_CHECKERS)
+    if not minutes.checkers.exists():
+        raise ValidationError({"checkers": _("Choose at least one minute checker first.")})
+    minutes.sent_to_checkers_at = timezone.now()
+    save_with_history(minutes, actor=actor, reason=reason or _("Minutes sent to the checkers"))
+    return minutes
+
+
+@transaction.atomic
+def minutes_return(*, actor: Actor, minutes: Minutes, reason: str = "") -> Minutes:
+    """A checker sends the minutes back to draft for changes."""
+    minutes = _minutes_locked(minutes)
+    _minutes_move(minutes, MinutesStatus.DRAFT)
+    save_with_history(minutes, actor=actor, reason=reason or _("Minutes returned for changes"))
+    return minutes
+
+
+@transaction.atomic
+def minutes_approve(
+    *, actor: Actor, minutes: Minutes, checker: Person, reason: str = ""
+) -> Minutes:
+    """Approve (justera) the minutes: only one of the chosen checkers may; who and when are kept."""
+    minutes = _minutes_locked(minutes)
+    if not minutes.checkers.filter(pk=checker.pk).exists():
+        raise ValidationError({"checker": _("Only a chosen minute checker can approve the "
+                                            "minutes.")}, code="not_checker")
+    _minutes_move(minutes, MinutesStatus.APPROVED)
+    minutes.approved_by = checker
+    minutes.approved_at = timezone.now()
+    save_with_history(minutes, actor=actor, reason=reason or _("Minutes approved"))
+    meeting = minutes.meeting
+    if rules.can_transition(rules.MEETING_TRANSITIONS, meeting.status,
+                            MeetingStatus.MINUTES_APPROVED):
+        meeting.status = MeetingStatus.MINUTES_APPROVED
+        save_with_history(meeting, actor=actor, reason=_("Minutes approved"),
+                          update_fields=["status"])
+    return minutes
+
+
+@transaction.atomic
+def minutes_publish(*, actor: Actor, minutes: Minutes, reason: str = "") -> Minutes:
+    """Publish approved minutes to everyone who may see the meeting."""
+    minutes = _minutes_locked(minutes)
+    _minutes_move(minutes, MinutesStatus.PUBLISHED)
+    minutes.published_at = timezone.now()
+    save_with_history(minutes, actor=actor, reason=reason or _("Minutes published"))
+    meeting = minutes.meeting
+    if rules.can_transition(rules.MEETING_TRANSITIONS, meeting.status,
+                            MeetingStatus.MINUTES_PUBLISHED):
+        meeting.status = MeetingStatus.MINUTES_PUBLISHED
+        save_with_history(meeting, actor=actor, reason=_("Minutes published"),
+                          update_fields=["status"])
+    return minutes
+
+
+def people_called(meeting: Meeting) -> list[Person]:
+    """Everyone with a place in the meeting's bodies on its date (for choosing checkers)."""
+    ids = {p.person_id for p, _m in _places(meeting, meeting.start.astimezone(
+        rules.STOCKHOLM).date()) if p.role != MembershipRole.SECRETARY}
+    return list(Person.objects.filter(Q(pk__in=ids)).order_by("last_name", "first_name"))
