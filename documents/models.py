@@ -114,7 +114,7 @@ class DocumentVersion(models.Model):
     """One file of a document. Its content fields never change after creation."""
 
     IMMUTABLE_FIELDS = ("document_id", "number", "file", "sha256", "size", "content_type",
-                        "original_name", "uploaded_by_id", "uploaded_at", "change_note")
+                        "original_name", "uploaded_by_id", "change_note")
 
     document = models.ForeignKey(Document, verbose_name=_("document"), on_delete=models.PROTECT,
                                  related_name="versions")
@@ -181,15 +181,13 @@ class DocumentVersion(models.Model):
     def save(self, *args, **kwargs) -> None:
         # Versions are immutable: the file and what describes it never change.
         if self.pk is not None:
-            old = type(self).objects.filter(pk=self.pk).values(*[
-                f.removesuffix("_id") if f.endswith("_id") and f != "document_id" else f
-                for f in self.IMMUTABLE_FIELDS]).first()
+            old = type(self).objects.filter(pk=self.pk).values(*self.IMMUTABLE_FIELDS).first()
             if old is not None:
                 for name in self.IMMUTABLE_FIELDS:
-                    key = name.removesuffix("_id") if name.endswith("_id") and name != "document_id" else name
                     current = getattr(self, name)
-                    current = current.name if hasattr(current, "name") and name == "file" else current
-                    if old[key] != current:
+                    if name == "file":
+                        current = current.name
+                    if old[name] != current:
                         raise ValueError(f"DocumentVersion.{name} cannot change after creation")
         super().save(*args, **kwargs)
 

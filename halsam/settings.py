@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -82,6 +83,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A fresh clone has no data folder yet (it is not committed); SQLite needs it.
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL and a busy timeout let the web process and an eager worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
@@ -125,9 +129,16 @@ STORAGES = {
     },
 }
 
-# E-mail: console by default; EMAIL_URL=smtp://user:pass@host:587/?tls=True for SMTP.
+# E-mail: console by default. EMAIL_URL for SMTP: smtp://host:25 (plain),
+# smtp+tls://user:pass@host:587 (STARTTLS), smtp+ssl://user:pass@host:465 (TLS);
+# URL-encode special characters in the user name and password.
 if env.str("EMAIL_URL", default=""):
-    vars().update(env.email_url("EMAIL_URL"))
+    _email = env.email_url("EMAIL_URL")
+    _email.pop("OPTIONS", None)  # query options: no Django setting of that name
+    # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+    # EMAIL_USE_TLS / EMAIL_USE_SSL.
+    globals().update(_email)
+    del _email
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="HälSam <noreply@halsam.example>")
@@ -144,7 +155,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic work: a small static schedule (CELERY_TIMEZONE, Europe/Stockholm). Each task
+# sweeps what is due and is idempotent, so a retry or a second beat never does the work
+# twice. Without beat, ``manage.py run_due_jobs`` from cron does the same work.
+# (meetings.tasks.BEAT_SCHEDULE lists the same entries; a test keeps them in step.)
+CELERY_BEAT_SCHEDULE: dict = {
+    "meetings-sweep-notices": {
+        "task": "meetings.sweep_notices",
+        "schedule": crontab(minute="*/5"),
+    },
+    "meetings-minutes-reminders": {
+        "task": "meetings.send_minutes_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "governance-coordinator-digest": {
+        "task": "governance.send_coordinator_digest",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+}
 
 # simple-history: who made the change comes from the request (middleware) or the service.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -27,6 +27,11 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Compressed, hashed file names served by whitenoise (needs ``collectstatic``), unless
+# DJANGO_STATICFILES_STORAGE names another backend (e.g. django-storages for S3).
 STORAGES["staticfiles"] = {  # noqa: F405
-    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    "BACKEND": env.str(
+        "DJANGO_STATICFILES_STORAGE",
+        default="whitenoise.storage.CompressedManifestStaticFilesStorage",
+    )
 }
