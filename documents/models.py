@@ -79,6 +79,8 @@ class Document(models.Model):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["title"]
+        permissions = [("publish_document", _("Can publish documents and edit the "
+                                              "accessibility statement (editor)"))]
         constraints = [
             models.CheckConstraint(name="document_kind_valid",
                                    condition=Q(kind__in=DocumentKind.values)),

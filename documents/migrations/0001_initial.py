@@ -58,6 +58,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'document',
                 'verbose_name_plural': 'documents',
                 'ordering': ['title'],
+                'permissions': [('publish_document', 'Can publish documents and edit the accessibility statement (editor)')],
             },
         ),
         migrations.CreateModel(
