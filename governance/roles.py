@@ -15,17 +15,30 @@ from simple_history.models import HistoricalChanges
 COORDINATOR_GROUP = "Samverkanskoordinator"
 EDITOR_GROUP = "Redaktör"
 
-# The apps whose models the roles work with; other apps extend this when they arrive.
-ROLE_APPS: tuple[str, ...] = ("governance",)
+# The apps whose models the roles work with.
+ROLE_APPS: tuple[str, ...] = ("governance", "meetings", "documents")
+# Permissions beyond add/change/view that make the role (``app_label.codename``).
+COORDINATOR_EXTRA = ("governance.coordinate",)
+EDITOR_EXTRA = ("documents.publish_document",)
 
 
-def _permissions(*, actions: tuple[str, ...], history: bool) -> list[Permission]:
-    """Permissions ``<action>_<model>`` on the models of ``ROLE_APPS``.
+def _named(names: tuple[str, ...]) -> list[Permission]:
+    perms = []
+    for name in names:
+        app_label, codename = name.split(".")
+        create_permissions(apps.get_app_config(app_label), verbosity=0)
+        perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return perms
+
+
+def _permissions(*, actions: tuple[str, ...], history: bool,
+                 app_labels: tuple[str, ...] = ROLE_APPS) -> list[Permission]:
+    """Permissions ``<action>_<model>`` on the models of ``app_labels``.
 
     ``history`` selects the historical models (simple-history) instead of the models.
     """
     codenames: list[tuple[str, str]] = []
-    for label in ROLE_APPS:
+    for label in app_labels:
         config = apps.get_app_config(label)
         create_permissions(config, verbosity=0)  # in case post_migrate has not run yet
         for model in config.get_models():
@@ -44,9 +57,18 @@ def ensure_role_groups() -> dict[str, Group]:
     """Create the role groups with their permissions; safe to run any number of times."""
     coordinator, _created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
     coordinator.permissions.add(
-        *_permissions(actions=("add", "change", "view"), history=False),
+        *_permissions(actions=("add", "change", "view"), history=False,
+                      app_labels=("governance", "meetings")),
+        *_permissions(actions=("view",), history=False, app_labels=("documents",)),
         *_permissions(actions=("view",), history=True),
+        *_named(COORDINATOR_EXTRA),
     )
     editor, _created = Group.objects.get_or_create(name=EDITOR_GROUP)
-    editor.permissions.add(*_permissions(actions=("view",), history=False))
+    editor.permissions.add(
+        *_permissions(actions=("view",), history=False, app_labels=("governance", "meetings")),
+        *_permissions(actions=("add", "change", "view"), history=False,
+                      app_labels=("documents",)),
+        *_permissions(actions=("view",), history=True, app_labels=("documents",)),
+        *_named(EDITOR_EXTRA),
+    )
     return {COORDINATOR_GROUP: coordinator, EDITOR_GROUP: editor}

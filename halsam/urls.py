@@ -10,6 +10,7 @@ admin.site.index_title = _("The coordinator's administration")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("documents.urls")),
     path("", include("meetings.urls")),
     path("", include("meetings.feed_urls")),
     path("", include("governance.urls")),

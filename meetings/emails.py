@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from governance.models import Person
@@ -62,11 +62,7 @@ def _absolute(path: str) -> str:
 def absence_link(meeting: Meeting, person: Person) -> str:
     """The absolute "report absence" (Anmäl förhinder) URL for one person."""
     token = absence_token(meeting, person)
-    try:
-        path = reverse("meetings:absence_link", kwargs={"token": token})
-    except NoReverseMatch:  # the view's URL is the meetings pages'; keep a stable fallback
-        path = f"/moten/forhinder/{token}/"
-    return _absolute(path)
+    return _absolute(reverse("meetings:absence_link", kwargs={"pk": meeting.pk, "token": token}))
 
 
 # --- Messages -------------------------------------------------------------------------

@@ -8,9 +8,7 @@ app_name = "meetings"
 urlpatterns = [
     path("moten/<int:pk>/", views.meeting_detail, name="detail"),
     path("moten/<int:pk>/forhinder/", views.absence_report, name="absence"),
-    path("moten/<int:pk>/forhinder/<str:token>/", views.absence_link, name="absence_link_for"),
-    # The e-mail's link (meetings.emails.absence_link) names only the token.
-    path("moten/forhinder/<str:token>/", views.absence_link, name="absence_link"),
+    path("moten/<int:pk>/forhinder/<str:token>/", views.absence_link, name="absence_link"),
     path("moten/<int:pk>/skicka/", views.notice_send, name="notice_send"),
     path("moten/<int:pk>/andra/", views.meeting_edit, name="edit"),
     path("moten/<int:pk>/installa/", views.meeting_cancel, name="cancel"),

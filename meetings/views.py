@@ -100,7 +100,7 @@ def _absence_message(request: HttpRequest, absence) -> None:
                                     "in; the secretary has been told by the attendance list."))
 
 
-def absence_link(request: HttpRequest, token: str, pk: int | None = None) -> HttpResponse:
+def absence_link(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """The signed "report absence" link from the notice e-mail: no login, single use.
 
     GET shows a confirmation page (mail scanners follow links), POST reports.
@@ -113,7 +113,7 @@ def absence_link(request: HttpRequest, token: str, pk: int | None = None) -> Htt
         return render(request, "meetings/absence_link.html", {"state": "expired"}, status=410)
     except signing.BadSignature:
         return render(request, "meetings/absence_link.html", {"state": "invalid"}, status=400)
-    if pk is not None and pk != meeting_id:
+    if pk != meeting_id:
         return render(request, "meetings/absence_link.html", {"state": "invalid"}, status=400)
     meeting = access.meeting_for_link(meeting_id)
     person = get_object_or_404(Person, pk=person_id)

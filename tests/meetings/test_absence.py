@@ -101,7 +101,7 @@ def test_substitute_call_goes_through_meeting_notify(umea):
 # --- the signed link --------------------------------------------------------------------
 
 def link(meeting, p) -> str:
-    return reverse("meetings:absence_link_for",
+    return reverse("meetings:absence_link",
                    kwargs={"pk": meeting.pk, "token": emails.absence_token(meeting, p)})
 
 
@@ -135,14 +135,14 @@ def test_forged_token_refused(client, umea):
     forged = signing.TimestampSigner(salt="another-salt").sign_object(
         {"m": umea["meeting"].pk, "p": umea["b"].pk})
     for bad in (f"{value}:AAAAAAAAAAAAAAAA", forged, "nonsense"):
-        url = reverse("meetings:absence_link", kwargs={"token": bad})
+        url = reverse("meetings:absence_link", kwargs={"pk": umea["meeting"].pk, "token": bad})
         assert client.post(url).status_code == 400
     assert not Absence.objects.exists()
 
 
 def test_token_for_another_meeting_id_refused(client, umea):
     other = meeting(SAMRAD, future_day(40))
-    url = reverse("meetings:absence_link_for", kwargs={
+    url = reverse("meetings:absence_link", kwargs={
         "pk": other.pk, "token": emails.absence_token(umea["meeting"], umea["a"])})
     assert client.post(url).status_code == 400
     assert not Absence.objects.exists()

@@ -330,7 +330,7 @@ def test_absence_link_page_needs_no_login(client, halsam):
     m = meeting("lansledning", future_day(20))
     from meetings.emails import absence_token
 
-    url = reverse("meetings:absence_link_for", args=[m.pk, absence_token(m, member)])
+    url = reverse("meetings:absence_link", args=[m.pk, absence_token(m, member)])
     confirm = client.get(url)
     assert confirm.status_code == 200 and "<form" in confirm.content.decode()
     assert client.post(url).status_code == 200
