@@ -623,3 +623,8 @@ class DigestRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.key}"
+
+
+# guardian object permissions on bodies (a separate module, imported here so Django
+# registers the models with the governance app).
+from .models_permissions import BodyGroupObjectPermission, BodyUserObjectPermission  # noqa: E402, F401

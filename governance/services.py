@@ -27,6 +27,7 @@ from .models import (
     Seat,
     StrategicArea,
 )
+from .permissions import body_permissions_sync, membership_permissions_sync  # noqa: F401 (daily sync)
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -159,6 +160,8 @@ def membership_start(
         person=person, seat=seat, role=role, start=start, end=end, substitute_for=substitute_for
     )
     save_with_history(membership, actor=actor, reason=reason or _("Membership started"))
+    # The login's object permissions on the body, in this transaction (docs/roles.md).
+    body_permissions_sync(person=person, body_ids=[seat.body_id])
     return membership
 
 
@@ -204,6 +207,8 @@ def membership_end(
     membership.end = end
     save_with_history(membership, actor=actor, reason=reason or _("Membership ended"),
                       update_fields=["end"])
+    # Revoked only if no other membership of the person in the body is active today.
+    body_permissions_sync(person=membership.person, body_ids=[membership.seat.body_id])
     return membership
 
 

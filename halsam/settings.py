@@ -158,7 +158,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic work: a small static schedule (CELERY_TIMEZONE, Europe/Stockholm). Each task
 # sweeps what is due and is idempotent, so a retry or a second beat never does the work
 # twice. Without beat, ``manage.py run_due_jobs`` from cron does the same work.
-# (meetings.tasks.BEAT_SCHEDULE lists the same entries; a test keeps them in step.)
+# (meetings.tasks.BEAT_SCHEDULE and documents.tasks.BEAT_SCHEDULE list the same entries;
+# a test keeps them in step.)
 CELERY_BEAT_SCHEDULE: dict = {
     "meetings-sweep-notices": {
         "task": "meetings.sweep_notices",
@@ -171,6 +172,22 @@ CELERY_BEAT_SCHEDULE: dict = {
     "governance-coordinator-digest": {
         "task": "governance.send_coordinator_digest",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+    "governance-membership-permissions": {
+        "task": "governance.sync_membership_permissions",
+        "schedule": crontab(hour=0, minute=15),
+    },
+    "documents-review-reminders": {
+        "task": "documents.send_review_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    "documents-unpublished-reminders": {
+        "task": "documents.send_unpublished_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    "documents-validity-reminders": {
+        "task": "documents.send_validity_reminders",
+        "schedule": crontab(hour=7, minute=15),
     },
 }
 
@@ -200,3 +217,43 @@ MINUTES_APPROVAL_DAYS = env.int("MINUTES_APPROVAL_DAYS", default=14)
 MINUTES_PUBLISH_DAYS = env.int("MINUTES_PUBLISH_DAYS", default=21)
 # Notice e-mails are retried on transient SMTP failures with these delays (seconds).
 NOTICE_RETRY_DELAYS = [60, 300, 1800, 7200]
+
+# --- Accounts, roles and login throttling (issue 6) -----------------------------------
+# Kept together at the end on purpose; docs/roles.md explains the roles.
+from datetime import timedelta as _td  # noqa: E402
+
+INSTALLED_APPS += ["axes"]
+# django-axes: the throttling backend goes first, its middleware last (axes' own checks).
+# halsam.accounts.LoginThrottleBackend is axes' AxesStandaloneBackend (see its docstring).
+AUTHENTICATION_BACKENDS = [
+    "halsam.accounts.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Five failed logins for one user name from one address lock that pair out for 15
+# minutes; the lockout page says so (templates/registration/lockout.html, status 429).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = _td(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "halsam.accounts.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+# Behind a reverse proxy, the client's address is the proxy's X-Forwarded-For entry.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+# The one navigation in templates/base.html asks halsam.accounts.Navigation what to show.
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("halsam.accounts.navigation")
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/mina-sidor/"
+LOGOUT_REDIRECT_URL = None  # show registration/logged_out.html
+# A password reset link is valid for one day.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
+
+# --- Uploads and forms ----------------------------------------------------------------
+MEETINGS_ATTACHMENT_MAX_BYTES = env.int("MEETINGS_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+LOGGING.setdefault("loggers", {})["weasyprint"] = {"level": "WARNING"}

@@ -35,3 +35,13 @@ STORAGES["staticfiles"] = {  # noqa: F405
         default="whitenoise.storage.CompressedManifestStaticFilesStorage",
     )
 }
+
+# --- Accounts and login throttling (issue 6) ------------------------------------------
+# Cookies only over HTTPS (above) and never readable by scripts; a login lasts eight
+# hours unless DJANGO_SESSION_COOKIE_AGE says otherwise.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Logins are throttled in production whatever the environment says (django-axes).
+AXES_ENABLED = True

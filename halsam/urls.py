@@ -1,4 +1,8 @@
-"""The project's URLs: the public structure pages and the coordinator's admin."""
+"""The project's URLs: the public pages, logins, the member portal and the admin.
+
+tests/test_authorization_matrix.py lists every URL and who may see it: a new URL
+fails that test until it is placed in the matrix.
+"""
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +14,9 @@ admin.site.index_title = _("The coordinator's administration")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Logins (halsam/accounts.py) and the member portal (governance/portal.py).
+    path("accounts/", include("halsam.accounts")),
+    path("mina-sidor/", include("governance.portal")),
     path("", include("documents.urls")),
     path("", include("meetings.urls")),
     path("", include("meetings.feed_urls")),

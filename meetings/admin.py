@@ -7,6 +7,7 @@ related rows up front.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -47,6 +48,8 @@ class MeetingAdmin(SimpleHistoryAdmin):
     date_hierarchy = "start"
     list_select_related = ["body"]
     autocomplete_fields = ["body", "guest_bodies", "chair"]
+    # Video links typed without a scheme are https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["sequence", "notice_sent_sequence", "notice_due_at", "created_at"]
     inlines = [AgendaItemInline, AbsenceInline]
 

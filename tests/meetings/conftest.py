@@ -14,6 +14,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The meetings tests assert the English source texts; the Swedish catalogue is
+    proved by tests/test_translations.py."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def make_meeting(db):
     """Build a body with ``members`` members (e-mail), one substitute, one co-opted member,

@@ -8,12 +8,15 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from documents.reminders import run_all as document_reminders_send
 from governance.digest import digest_send
+from governance.permissions import membership_permissions_sync
 from meetings import delivery
 
 
 class Command(BaseCommand):
-    help = "Send the notices that are due, stuck deliveries, minutes reminders and the digest."
+    help = ("Send the notices that are due, stuck deliveries, minutes and document "
+            "reminders and the digest.")
 
     def add_arguments(self, parser):
         parser.add_argument("--no-digest", action="store_true",
@@ -26,7 +29,10 @@ class Command(BaseCommand):
             claimed = delivery.notices_sweep(now=now)
         resent = delivery.deliveries_send_pending(now=now)
         reminders = delivery.minutes_reminders_send(on=today)
+        granted, revoked = membership_permissions_sync(on=today)
+        documents = document_reminders_send(today)
         digests = 0 if options["no_digest"] else digest_send(on=today)
         self.stdout.write(
             f"notices claimed and sent: {claimed}; pending deliveries sent: {resent}; "
-            f"minutes reminders: {reminders}; digests: {digests}")
+            f"minutes reminders: {reminders}; document reminders: {documents}; "
+            f"digests: {digests}; body permissions granted/revoked: {granted}/{revoked}")

@@ -1,0 +1,50 @@
+"""Celery tasks of the documents app: thin wrappers around the reminder sweeps.
+
+Each is safe to run twice at once (every reminder is claimed by a unique row in the
+transaction that sends it). ``BEAT_SCHEDULE`` lists them for ``CELERY_BEAT_SCHEDULE``
+(daily at 07:15, Europe/Stockholm); without beat, ``manage.py run_due_jobs`` calls
+``documents.reminders.run_all``.
+"""
+from __future__ import annotations
+
+from celery import shared_task
+from celery.schedules import crontab
+from django.utils import timezone
+
+from . import reminders
+
+BEAT_SCHEDULE = {
+    "documents-review-reminders": {
+        "task": "documents.send_review_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    "documents-unpublished-reminders": {
+        "task": "documents.send_unpublished_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    "documents-validity-reminders": {
+        "task": "documents.send_validity_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
+}
+
+
+@shared_task(name="documents.send_review_reminders", ignore_result=True, acks_late=True,
+             autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def send_review_reminders() -> int:
+    """Daily: reviews due within 60 days and overdue → secretaries and editors."""
+    return reminders.review_reminders_send(on=timezone.localdate())
+
+
+@shared_task(name="documents.send_unpublished_reminders", ignore_result=True, acks_late=True,
+             autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def send_unpublished_reminders() -> int:
+    """Daily: versions approved more than 7 days ago and not published → editors."""
+    return reminders.unpublished_reminders_send(on=timezone.localdate())
+
+
+@shared_task(name="documents.send_validity_reminders", ignore_result=True, acks_late=True,
+             autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def send_validity_reminders() -> int:
+    """Daily: validity or termination ending within 90 days → coordinators."""
+    return reminders.validity_reminders_send(on=timezone.localdate())

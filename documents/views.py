@@ -1,0 +1,208 @@
+"""The register pages: the register (/dokument/), a document, its files and the workflow
+steps. Each view loads through ``access``, calls one service and renders or redirects."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import access, rules, selectors, services
+from .forms import (
+    DocumentForm,
+    RegisterFilterForm,
+    TerminationForm,
+    TransitionForm,
+    UploadForm,
+    apply_errors,
+)
+from .models import DocumentVersion, VersionStatus
+from .uploads import max_upload_bytes
+
+# The workflow steps in URLs (Swedish slugs) → the status they lead to.
+STEPS = {
+    "granskning": VersionStatus.IN_REVIEW,
+    "tillbaka": VersionStatus.DRAFT,
+    "godkann": VersionStatus.APPROVED,
+    "publicera": VersionStatus.PUBLISHED,
+    "dra-tillbaka": VersionStatus.WITHDRAWN,
+}
+STEP_OF = {status: slug for slug, status in STEPS.items()}
+
+
+def _bound(request: HttpRequest, *, files: bool = False) -> tuple:
+    """The form data of a POST (even an empty one), or nothing for a GET."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
+
+
+@require_GET
+def register(request: HttpRequest) -> HttpResponse:
+    """The register: search, filters (kind, body, area, principal, in force), one page."""
+    choices = selectors.filter_choices()
+    form = RegisterFilterForm(request.GET or None, choices=choices)
+    filters = form.filters() if request.GET else selectors.RegisterFilters()
+    page = selectors.register_page(request.user, filters, request.GET.get("sida") or 1)
+    query = request.GET.copy()
+    query.pop("sida", None)
+    return render(request, "documents/register.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "can_create": request.user.is_authenticated
+        and access.creatable_body_ids(request.user) != [],
+    })
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A document: the version in force, the history of versions, validity and review;
+    workflow buttons for those who may use them."""
+    acc = access.document_for_user(request.user, pk)
+    page = selectors.document_page(acc)
+    steps = {}
+    for version in page.versions:
+        targets = rules.available_targets(version.status, acc.roles_for(version))
+        steps[version.pk] = [(STEP_OF[t], VersionStatus(t).label) for t in targets
+                             if t in STEP_OF]
+    rows = [(v, steps.get(v.pk, [])) for v in page.versions]
+    return render(request, "documents/detail.html", {
+        "page": page, "document": acc.document, "acc": acc, "rows": rows,
+        "can_terminate": acc.can_manage and acc.document.termination_notice_months is not None
+        and acc.document.termination_handled_on is None,
+    })
+
+
+@require_GET
+def download(request: HttpRequest, pk: int, number: int, filename: str = "") -> HttpResponse:
+    """A version's file, served through Django after the access check (never from the
+    media URL): the stored content type, a readable name, and no content sniffing."""
+    version = access.version_for_download(request.user, pk, number)
+    try:
+        handle = version.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404("the file is missing from storage") from exc
+    response = FileResponse(handle, content_type=version.content_type,
+                            as_attachment=version.content_type != "application/pdf",
+                            filename=selectors.download_name(version, version.document.title))
+    response["X-Content-Type-Options"] = "nosniff"
+    public = version.document.is_public and version.status in access.PUBLIC_STATUSES
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
+    return response
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    """Register a new document (secretaries for their bodies, coordinators, editors)."""
+    body_ids = access.creatable_body_ids(request.user)
+    if body_ids == []:
+        raise PermissionDenied
+    form = DocumentForm(*_bound(request), body_ids=body_ids)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            document = services.document_create(actor=request.user, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The document is registered. Upload its file."))
+            return redirect("documents:upload", pk=document.pk)
+    return render(request, "documents/document_form.html", {"form": form, "document": None})
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a document's metadata."""
+    acc = access.document_for_manager(request.user, pk)
+    form = DocumentForm(*_bound(request), instance=acc.document,
+                        body_ids=access.creatable_body_ids(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.document_update(actor=request.user, document=acc.document,
+                                     areas=data.pop("areas"), principals=data.pop("principals"),
+                                     **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The document is changed."))
+            return redirect(acc.document)
+    return render(request, "documents/document_form.html",
+                  {"form": form, "document": acc.document})
+
+
+@login_required
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a new file: it becomes the next version, a draft."""
+    acc = access.document_for_manager(request.user, pk)
+    form = UploadForm(*_bound(request, files=True))
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.version_upload(actor=request.user, document=acc.document,
+                                              file=form.cleaned_data["file"],
+                                              change_note=form.cleaned_data["change_note"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Version %(n)d is uploaded as a draft.")
+                             % {"n": version.number})
+            return redirect(acc.document)
+    return render(request, "documents/upload.html", {
+        "form": form, "document": acc.document,
+        "limit_mb": max_upload_bytes() // (1024 * 1024)})
+
+
+@login_required
+def transition(request: HttpRequest, pk: int, number: int, step: str) -> HttpResponse:
+    """One workflow step of a version (send for review, send back, approve, publish,
+    withdraw); the service refuses what the transition table forbids."""
+    target = STEPS.get(step)
+    if target is None:
+        raise Http404("unknown step")
+    acc = access.document_for_user(request.user, pk)
+    version = DocumentVersion.objects.filter(document=acc.document, number=number).first()
+    if version is None or not acc.sees_version(version):
+        raise Http404("no such version")
+    form = TransitionForm(*_bound(request), target=target, document=acc.document)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        kwargs: dict = {"actor": request.user, "version": version,
+                        "reason": data.get("reason", "")}
+        if target == VersionStatus.APPROVED:
+            kwargs["meeting"] = data.get("meeting")
+        if target == VersionStatus.PUBLISHED:
+            kwargs["published_on"] = data["published_on"]
+        try:
+            services.TRANSITION_SERVICES[target](**kwargs)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Version %(n)d is now “%(status)s”.")
+                             % {"n": version.number, "status": VersionStatus(target).label})
+            return redirect(acc.document)
+    return render(request, "documents/transition.html", {
+        "form": form, "document": acc.document, "version": version,
+        "target_label": VersionStatus(target).label, "step": step,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the handling of a notice of termination (V16)."""
+    acc = access.document_for_manager(request.user, pk)
+    form = TerminationForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.document_terminate(
+                actor=request.user, document=acc.document,
+                handled_on=form.cleaned_data["handled_on"], reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The notice of termination is recorded; the document "
+                                        "ends on %(day)s.")
+                             % {"day": services.termination_ends_on(document).isoformat()})
+            return redirect(document)
+    return render(request, "documents/terminate.html", {"form": form,
+                                                        "document": acc.document})

@@ -1,0 +1,104 @@
+"""Logins: Django's auth views under /accounts/ (log in, log out, password reset and
+change by e-mail) and login throttling with django-axes.
+
+The pages are Django's own views with the site's templates (templates/registration/).
+Logging out is a POST (Django 5). Five failed logins for one user name from one address
+lock that pair out for 15 minutes (settings: AXES_*); the lockout page is
+templates/registration/lockout.html, answered with status 429.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+from axes.backends import AxesStandaloneBackend
+from axes.helpers import get_cool_off, get_failure_limit
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import include, path
+
+LOCKOUT_STATUS = 429
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """axes' throttling backend for logins over HTTP.
+
+    Every login over HTTP (this site's login page, the admin's, the password reset that
+    logs in) passes the request, and is counted and refused when locked out exactly as
+    by ``AxesStandaloneBackend``. A call without a request is not a login from a
+    browser (the test client's ``login()``, a shell session): there is no address to
+    throttle, so it is left to the next backend instead of raising.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
+                     credentials: dict | None = None) -> HttpResponse:
+    """The page for a locked-out login (AXES_LOCKOUT_CALLABLE): how many failures and for
+    how many minutes, in the site's design, with status 429."""
+    cool_off = get_cool_off(request)
+    return render(request, "registration/lockout.html", {
+        "failure_limit": get_failure_limit(request, credentials),
+        "cooloff_minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
+    }, status=LOCKOUT_STATUS)
+
+
+class Navigation:
+    """What the one navigation (templates/base.html) offers the user, computed on first
+    use: templates ask ``nav.portal``, ``nav.coordinator``, ``nav.editor``, ``nav.staff``
+    and ``nav.section`` (the part of the site the page belongs to) and hold no rules."""
+
+    SECTIONS = (("/mina-sidor/", "portal"), ("/samordning/", "coordination"),
+                ("/redaktion/", "editorial"), ("/dokument/", "documents"),
+                ("/admin/", "admin"), ("/accounts/", "accounts"))
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.user = getattr(request, "user", None)
+        self.path = request.path
+
+    @property
+    def _authenticated(self) -> bool:
+        return bool(self.user is not None and self.user.is_authenticated)
+
+    @cached_property
+    def portal(self) -> bool:
+        """Mina sidor: logins linked to a person."""
+        from governance.access import person_for_user
+
+        return self._authenticated and person_for_user(self.user) is not None
+
+    @cached_property
+    def coordinator(self) -> bool:
+        from governance.access import can_coordinate
+
+        return can_coordinate(self.user)
+
+    @cached_property
+    def editor(self) -> bool:
+        return self._authenticated and self.user.has_perm("documents.publish_document")
+
+    @property
+    def staff(self) -> bool:
+        return self._authenticated and self.user.is_staff
+
+    @cached_property
+    def section(self) -> str:
+        if self.path == "/":
+            return "home"
+        return next((name for prefix, name in self.SECTIONS if self.path.startswith(prefix)),
+                    "public")
+
+
+def navigation(request: HttpRequest) -> dict:
+    """Context processor: ``nav`` for templates/base.html."""
+    return {"nav": Navigation(request)}
+
+
+# /accounts/login/, /accounts/logout/ (POST), /accounts/password_change/ (+ done),
+# /accounts/password_reset/ (+ done), /accounts/reset/<uidb64>/<token>/ (+ done).
+urlpatterns = [
+    path("", include("django.contrib.auth.urls")),
+]

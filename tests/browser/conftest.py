@@ -1,0 +1,251 @@
+"""The browser harness: Debian's Chromium driven by Playwright against pytest-django's
+live server, with axe-core for the accessibility checks.
+
+- ``live_server`` (overridden here) binds 127.0.0.1; every test that uses it gets
+  ``transactional_db`` (pytest-django), so what the test writes is visible to the
+  server thread and the database is emptied after each test.
+- ``chromium`` is one headless Chromium for the whole session (``/usr/bin/chromium``,
+  never a downloaded browser); ``page`` is a fresh browser context and page per test.
+- ``axe(page)`` injects ``tests/browser/node_modules/axe-core/axe.min.js`` (installed
+  by ``tests/browser/setup.sh``, read from disk, never fetched) and returns the WCAG 2.0
+  and 2.1 A/AA violations.
+- ``login(page, user)`` logs in through the real login form at ``/accounts/login/``;
+  while that page does not exist, through Django's admin login for staff and with a
+  session cookie for everyone else (the admin login refuses non-staff accounts).
+- ``shot(page, name)`` saves a screenshot under ``test-artifacts/``.
+
+The tests are marked ``browser``. Outside CI a test is skipped, saying why, when
+Playwright, Chromium or axe-core is missing (run ``tests/browser/setup.sh``); with
+``CI`` set they are never skipped: a missing piece fails them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+try:
+    from playwright.sync_api import Error as PlaywrightError
+except ImportError:  # the tests skip (or fail in CI) in the ``chromium`` fixture
+    class PlaywrightError(Exception):  # type: ignore[no-redef]
+        pass
+
+# Playwright's sync API runs an event loop in the main thread; Django's ORM, used by the
+# tests between browser steps, refuses to run "in an async context" unless told that
+# this is deliberate. The tests and the live server never share a connection mid-query.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = Path(os.environ.get("HALSAM_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-quic",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PASSWORD = "browser-test-password-1"  # noqa: S105 - test users only
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def missing_requirements() -> list[str]:
+    """What the browser tests need and this machine lacks (empty: all there)."""
+    missing = []
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the Python package playwright (pip install -e '.[dev]')")
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        missing.append(f"Debian's Chromium at {CHROMIUM} (tests/browser/setup.sh)")
+    if not AXE_JS.is_file():
+        missing.append(f"axe-core at {AXE_JS.relative_to(ROOT)} (tests/browser/setup.sh)")
+    return missing
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if Path(str(item.fspath)).resolve().is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+
+
+# --- the server ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def live_server(request) -> Iterator:
+    """pytest-django's live server on 127.0.0.1 (not "localhost", which may be ::1)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = (request.config.getvalue("liveserver")
+            or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "127.0.0.1")
+    server = LiveServer(addr)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fast_browser_settings(settings, tmp_path) -> None:
+    """Quick password hashing, uploads in a temporary folder, and e-mail in memory."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+# --- the browser --------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator:
+    """One headless Debian Chromium for the session; skipped (outside CI) or failed (in
+    CI) when Playwright, Chromium or axe-core is missing."""
+    missing = missing_requirements()
+    if missing:
+        reason = "browser tests need " + "; ".join(missing)
+        if in_ci():
+            pytest.fail(f"{reason} — in CI the browser tests are never skipped", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                     headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def context(chromium, live_server) -> Iterator:
+    ctx = chromium.new_context(base_url=live_server.url, locale="sv-SE",
+                               timezone_id="Europe/Stockholm",
+                               viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(15_000)
+    # Nothing may be fetched from other sites: any request off the live server fails.
+    ctx.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-zA-Z0-9_.-]+", "-", text).strip("-")[:120]
+
+
+@pytest.fixture
+def shot(request):
+    """``shot(page, "what is shown")`` saves test-artifacts/<test>--NN-<what>.png."""
+    counter = {"n": 0}
+    test = _slug(request.node.name)
+
+    def take(page, name: str, full_page: bool = True) -> Path:
+        counter["n"] += 1
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{test}--{counter['n']:02d}-{_slug(name)}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+def axe(page, *, exclude: list[str] | None = None) -> list[dict]:
+    """The WCAG 2.0/2.1 A and AA violations axe-core finds on ``page``'s document."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    context = {"exclude": [[sel] for sel in exclude]} if exclude else "document"
+    result = page.evaluate(
+        """async ([ctx, tags]) => {
+            const target = ctx === 'document' ? document : ctx;
+            const r = await axe.run(target, {runOnly: {type: 'tag', values: tags},
+                                             resultTypes: ['violations']});
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, tags: v.tags,
+                nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 300),
+                                          summary: n.failureSummary}))}));
+        }""",
+        [context, WCAG_TAGS],
+    )
+    return result
+
+
+def describe(violations: list[dict]) -> str:
+    """A readable list of violations for an assertion message."""
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {node['target']}: {node['html'][:160]}")
+    return "\n".join(lines)
+
+
+def save_report(name: str, data) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{_slug(name)}.json"
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def login_path_exists(page) -> bool:
+    response = page.request.get("/accounts/login/")
+    return response.status == 200
+
+
+def login(page, user, password: str = PASSWORD, *, next_path: str = "/") -> str:
+    """Log ``user`` in; returns how: "form" (/accounts/login/), "admin" or "session".
+
+    The form is filled and sent with the keyboard (Enter), as a user would.
+    """
+    if login_path_exists(page):
+        page.goto(f"/accounts/login/?next={next_path}")
+        page.fill("input[name=username]", user.get_username())
+        page.fill("input[name=password]", password)
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
+        assert "/accounts/login/" not in page.url, f"login failed for {user}: {page.url}"
+        return "form"
+    if user.is_staff:
+        page.goto(f"/admin/login/?next={next_path}")
+        page.fill("input[name=username]", user.get_username())
+        page.fill("input[name=password]", password)
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
+        assert "/login/" not in page.url, f"admin login failed for {user}: {page.url}"
+        return "admin"
+    if not page.url.startswith("http"):
+        page.goto("/")
+    session_login(page, user)
+    page.goto(next_path)
+    return "session"
+
+
+def session_login(page, user) -> None:
+    """Give the browser a session of ``user`` (Django's test client makes it)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value,
+                               "url": _base_url(page)}])
+
+
+def _base_url(page) -> str:
+    match = re.match(r"^(https?://[^/]+)", page.url)
+    if not match:
+        raise RuntimeError("open a page of the live server before a session login")
+    return match.group(1)

@@ -1,0 +1,217 @@
+"""The editor's queue (/redaktion/), a version's accessibility page and the public
+accessibility statement (/tillganglighet/, DOS-lagen) with its edit page."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from documents import accessibility
+from documents.models import AccessibilityCheck, AccessibilityStatement, VersionStatus
+
+from .editorial_builders import (
+    Personas,
+    in_force,
+    make_document,
+    make_version,
+    untagged_pdf,
+)
+
+QUEUE = "/redaktion/"
+STATEMENT = "/tillganglighet/"
+STATEMENT_EDIT = "/tillganglighet/redigera/"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def people(db):
+    return Personas()
+
+
+def version_page(version) -> str:
+    return f"/redaktion/version/{version.pk}/tillganglighet/"
+
+
+# --- access ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [QUEUE, STATEMENT_EDIT])
+def test_anonymous_is_sent_to_log_in(client, people, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert "login" in response["Location"] and path in response["Location"]
+
+
+def test_queue_is_for_editors_and_coordinators_only(client, people):
+    client.force_login(people.member_user)
+    assert client.get(QUEUE).status_code == 403
+    for user in (people.editor, people.coordinator):
+        client.force_login(user)
+        assert client.get(QUEUE).status_code == 200
+
+
+def test_statement_is_edited_by_the_editor_only(client, people):
+    for user in (people.member_user, people.coordinator):
+        client.force_login(user)
+        assert client.get(STATEMENT_EDIT).status_code == 403
+        assert client.post(STATEMENT_EDIT, {"body": "x", "reason": "y"}).status_code == 403
+    assert not AccessibilityStatement.objects.exists()
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+def _fill(people, n: int, *, start: int = 0) -> None:
+    """n documents of each kind the queue lists."""
+    today, now = timezone.localdate(), timezone.now()
+    for i in range(start, start + n):
+        waiting = make_document(body=people.body, title=f"Väntar {i}")
+        make_version(waiting, status=VersionStatus.APPROVED, approved_at=now - dt.timedelta(days=9))
+        in_force(body=people.body, title=f"Granskas {i}", next_review_on=today)
+        in_force(body=people.body, title=f"Slutar {i}", valid_until=today + dt.timedelta(days=30))
+        in_force(body=people.body, title=f"Uppsagd {i}", until_further_notice=True,
+                 termination_notice_months=12,
+                 termination_handled_on=today - dt.timedelta(days=330))
+
+
+def test_queue_lists_what_the_editor_should_act_on(client, people):
+    today = timezone.localdate()
+    _fill(people, 1)
+    in_force(body=people.body, title="Granskas senare", next_review_on=today + dt.timedelta(
+        days=200))
+    client.force_login(people.editor)
+    queue = client.get(QUEUE).context["queue"]
+    assert [e.document.title for e in queue.unpublished] == ["Väntar 0"]
+    assert queue.unpublished[0].days == 9
+    assert [e.document.title for e in queue.reviews] == ["Granskas 0"]
+    assert {e.document.title for e in queue.ending} == {"Slutar 0", "Uppsagd 0"}
+    assert "Granskas senare" in {e.document.title for e in queue.recently_published}
+    content = client.get(QUEUE).content.decode()
+    for title in ("Väntar 0", "Granskas 0", "Slutar 0", "Uppsagd 0"):
+        assert title in content
+
+
+def test_queue_lists_versions_whose_accessibility_is_not_in_order(client, people):
+    failing = make_version(make_document(body=people.body, title="Otaggad"),
+                           content=untagged_pdf(), status=VersionStatus.PUBLISHED)
+    accessibility.accessibility_check_record(
+        version=failing, actor=people.editor,
+        **dict.fromkeys(accessibility.CHECKLIST_FIELDS, True))
+    unchecked = make_version(make_document(body=people.body, title="Ogranskad"),
+                             status=VersionStatus.APPROVED)
+    client.force_login(people.editor)
+    response = client.get(QUEUE)
+    assert response.context["accessibility"] == [unchecked, failing]
+    assert version_page(failing) in response.content.decode()
+
+
+def test_queue_query_count_does_not_grow_with_the_documents(client, people):
+    client.force_login(people.editor)
+    client.get(QUEUE)  # warm up the session and permission caches
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(QUEUE)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    _fill(people, 3)
+    small = count()
+    _fill(people, 27, start=3)
+    large = count()
+    assert len(client.get(QUEUE).context["queue"].unpublished) == 30
+    assert small == large, (small, large)
+
+
+# --- a version's accessibility page ---------------------------------------------------------
+
+def test_editor_sees_the_machine_check_before_the_checklist_and_records_it(client, people):
+    version = make_version(make_document(body=people.body), content=untagged_pdf(),
+                           status=VersionStatus.APPROVED)
+    client.force_login(people.editor)
+    response = client.get(version_page(version))
+    assert response.status_code == 200
+    summary = response.context["summary"]
+    assert summary.machine["problems"] == ["not_tagged", "no_title", "no_language"]
+    assert not summary.ready
+    content = response.content.decode()
+    assert str(accessibility.PROBLEM_MESSAGES["not_tagged"]) in content
+    assert not AccessibilityCheck.objects.exists()  # looking stores nothing
+
+    answers = {name: "on" for name in accessibility.CHECKLIST_FIELDS}
+    answers.update(action="record", note="Taggad om i Word")
+    response = client.post(version_page(version), answers)
+    assert response.status_code == 302
+    check = AccessibilityCheck.objects.get(version=version)
+    assert check.complete and check.checked_by == people.editor
+    assert check.machine_result["passed"] is False
+    assert check.history.first().history_user == people.editor
+
+
+def test_coordinator_may_look_but_not_record(client, people):
+    version = make_version(make_document(body=people.body), status=VersionStatus.APPROVED)
+    client.force_login(people.coordinator)
+    assert client.get(version_page(version)).status_code == 200
+    assert client.post(version_page(version), {"action": "rerun"}).status_code == 403
+    client.force_login(people.member_user)
+    assert client.get(version_page(version)).status_code == 403
+    assert not AccessibilityCheck.objects.exists()
+
+
+def test_rerun_stores_the_machine_result(client, people):
+    version = make_version(make_document(body=people.body), status=VersionStatus.APPROVED)
+    client.force_login(people.editor)
+    assert client.post(version_page(version), {"action": "rerun"}).status_code == 302
+    assert AccessibilityCheck.objects.get(version=version).machine_result["passed"] is True
+
+
+# --- the accessibility statement --------------------------------------------------------------
+
+def test_default_statement_is_public_and_names_the_law_digg_and_a_contact(client, db):
+    from tests.governance.factories import StructureFactory
+
+    StructureFactory(office_email="kansli@halsam.invalid")
+    response = client.get(STATEMENT)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert accessibility.DIGG_URL in content
+    assert "2018:1937" in content
+    assert "mailto:kansli@halsam.invalid" in content
+    assert response.context["statement"] is None
+    assert STATEMENT_EDIT not in content  # no edit link for the public
+
+
+def test_editor_edits_the_statement_with_history_and_the_public_sees_it(client, people):
+    client.force_login(people.editor)
+    form = client.get(STATEMENT_EDIT).context["form"]
+    assert form.initial["body"] == accessibility.default_statement_text()
+    response = client.post(STATEMENT_EDIT, {
+        "body": "Webbplatsen är delvis förenlig med lagen.\n\nKända brister: äldre PDF-filer.",
+        "contact_email": "tillganglighet@halsam.invalid", "assessed_on": "2026-01-15",
+        "reason": "Årlig bedömning"})
+    assert response.status_code == 302
+    client.post(STATEMENT_EDIT, {"body": "Ny text.", "reason": "Rättelse"})
+    assert AccessibilityStatement.objects.count() == 1
+    history = AccessibilityStatement.objects.get().history.order_by("history_date")
+    assert [(h.history_user, h.history_change_reason) for h in history] == [
+        (people.editor, "Årlig bedömning"), (people.editor, "Rättelse")]
+    edit_page = client.get(STATEMENT_EDIT).content.decode()
+    assert "Årlig bedömning" in edit_page and "Rättelse" in edit_page
+
+    client.logout()
+    content = client.get(STATEMENT).content.decode()
+    assert "Ny text." in content and "Kända brister" not in content
+    assert accessibility.DIGG_URL in content  # the fixed parts stay
+
+
+def test_statement_edit_requires_a_reason(client, people):
+    client.force_login(people.editor)
+    response = client.post(STATEMENT_EDIT, {"body": "Text"})
+    assert response.status_code == 200 and "reason" in response.context["form"].errors
+    assert not AccessibilityStatement.objects.exists()
