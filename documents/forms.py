@@ -107,7 +107,8 @@ class TransitionForm(forms.Form):
     published_on = forms.DateField(label=_("Publishing date"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, target: str, document: Document, **kwargs) -> None:
+    def __init__(self, *args, target: str, document: Document,
+                 accessibility_problems: list[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         from meetings.models import Meeting
 
@@ -124,6 +125,14 @@ class TransitionForm(forms.Form):
         if target == "withdrawn":
             self.fields["reason"].required = True
             self.fields["reason"].label = _("Reason for withdrawal")
+        if target == "published" and accessibility_problems:
+            # DOS-lagen: a version that fails the accessibility check is published only
+            # when the editor confirms it and says why (docs/accessibility.md).
+            self.fields["confirm_accessibility"] = forms.BooleanField(
+                label=_("I have read the accessibility problems above and publish anyway"),
+                required=True)
+            self.fields["reason"].required = True
+            self.fields["reason"].label = _("Why the version is published with these problems")
 
 
 class TerminationForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import access, rules, selectors, services
+from .accessibility import accessibility_ready
 from .forms import (
     DocumentForm,
     RegisterFilterForm,
@@ -164,11 +165,17 @@ def transition(request: HttpRequest, pk: int, number: int, step: str) -> HttpRes
     version = DocumentVersion.objects.filter(document=acc.document, number=number).first()
     if version is None or not acc.sees_version(version):
         raise Http404("no such version")
-    form = TransitionForm(*_bound(request), target=target, document=acc.document)
+    problems: list[str] = []
+    if target == VersionStatus.PUBLISHED:
+        _ready, problems = accessibility_ready(version)
+    form = TransitionForm(*_bound(request), target=target, document=acc.document,
+                          accessibility_problems=problems)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        kwargs: dict = {"actor": request.user, "version": version,
-                        "reason": data.get("reason", "")}
+        reason = data.get("reason", "")
+        if problems:  # kept in the version's history with the editor's reason
+            reason = f"{reason} [{'; '.join(problems)}]"
+        kwargs: dict = {"actor": request.user, "version": version, "reason": reason}
         if target == VersionStatus.APPROVED:
             kwargs["meeting"] = data.get("meeting")
         if target == VersionStatus.PUBLISHED:
@@ -184,6 +191,7 @@ def transition(request: HttpRequest, pk: int, number: int, step: str) -> HttpRes
     return render(request, "documents/transition.html", {
         "form": form, "document": acc.document, "version": version,
         "target_label": VersionStatus(target).label, "step": step,
+        "accessibility_problems": problems,
     }, status=400 if request.method == "POST" else 200)
 
 

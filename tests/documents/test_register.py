@@ -230,14 +230,27 @@ def test_transition_pages(client, world):
     client.force_login(world.secretary)
     assert client.post(url("granskning"), {}).status_code == 302
     assert client.post(url("godkann"), {}).status_code == 302
-    response = client.post(url("publicera"), {"published_on": "2025-06-16"})
+    confirmed = {"published_on": "2025-06-16", "confirm_accessibility": "on",
+                 "reason": "Brådskande; taggad version kommer"}
+    response = client.post(url("publicera"), confirmed)
     assert response.status_code == 400  # the secretary is not the editor
     assert response.context["form"].non_field_errors()
     client.force_login(world.editor)
-    assert client.post(url("publicera"), {"published_on": "2025-06-16"}).status_code == 302
+    # The test PDF is not tagged: the publish page shows the accessibility problems
+    # (DOS-lagen) and publishing needs the editor's explicit confirmation and reason.
+    page = client.get(url("publicera"))
+    assert page.context["accessibility_problems"]
+    response = client.post(url("publicera"), {"published_on": "2025-06-16"})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"confirm_accessibility", "reason"}
+    version.refresh_from_db()
+    assert version.status == VersionStatus.APPROVED
+    assert client.post(url("publicera"), confirmed).status_code == 302
     version.refresh_from_db()
     assert version.status == VersionStatus.PUBLISHED
     assert version.published_on == dt.date(2025, 6, 16)
+    reason = version.history.first().history_change_reason
+    assert "Brådskande" in reason and page.context["accessibility_problems"][0] in reason
     response = client.post(url("dra-tillbaka"), {"reason": ""})
     assert response.status_code == 400 and response.context["form"].errors["reason"]
 
