@@ -268,7 +268,7 @@ def _locked_version(version: DocumentVersion) -> DocumentVersion:
     # Lock the document first: every change of a version's status goes through it, so
     # two publications of the same document cannot interleave.
     Document.objects.select_for_update().filter(pk=version.document_id).first()
-    return DocumentVersion.objects.select_for_update().select_related("document").get(
+    return DocumentVersion.objects.select_for_update(of=("self",)).select_related("document").get(
         pk=version.pk)
 
 

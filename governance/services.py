@@ -152,7 +152,7 @@ def membership_start(
 ) -> Membership:
     """Give ``person`` a place in ``seat`` from ``start``."""
     # Lock the seat so two concurrent starts cannot both take the last place.
-    seat = Seat.objects.select_for_update().select_related("principal").get(pk=seat.pk)
+    seat = Seat.objects.select_for_update(of=("self",)).select_related("principal").get(pk=seat.pk)
     membership_validate(
         person=person, seat=seat, role=role, start=start, end=end, substitute_for=substitute_for
     )
@@ -200,7 +200,7 @@ def membership_end(
     *, actor: Actor, membership: Membership, end: dt.date, reason: str = ""
 ) -> Membership:
     """End ``membership`` on ``end`` (the last day it holds)."""
-    membership = Membership.objects.select_for_update().select_related("person", "seat").get(
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("person", "seat").get(
         pk=membership.pk
     )
     membership_end_validate(membership=membership, end=end)

@@ -121,3 +121,16 @@ def clean_env() -> dict[str, str]:
 def venv_bin() -> Path:
     """The directory of the running interpreter's scripts (manage.py, gunicorn, celery)."""
     return Path(sys.executable).parent
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_in_tests():
+    """Tasks run in the test process even when CELERY_BROKER_URL is set (CI's second run):
+    the tests check what a task does; the real broker and worker are tested in
+    tests/meetings/test_worker.py with worker subprocesses."""
+    from halsam.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
