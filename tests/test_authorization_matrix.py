@@ -20,6 +20,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -314,7 +316,14 @@ def _ask(user, key: str, url: str) -> int | str:
         except Exception as exc:  # noqa: BLE001 - reported as the answer, with the others
             transaction.set_rollback(True)
             return f"{type(exc).__name__}: {str(exc)[:100]}"
-        response.close()  # file responses hold the file open
+        # File responses hold the file open. Closing a response sends request_finished,
+        # whose close_old_connections would drop the connection inside this atomic
+        # block on PostgreSQL, so it is disconnected meanwhile (as the test client does).
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
         transaction.set_rollback(True)
     return _answer(response)
 
