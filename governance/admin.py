@@ -36,6 +36,7 @@ from .models import (
     Structure,
     Term,
 )
+from .permissions import login_permissions_sync
 
 REASON_FIELDSET = (_("Change"), {"fields": ["change_reason"]})
 
@@ -95,20 +96,67 @@ class ReasonAdminMixin:
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = self._reason(form)
+        logins = _logins_before(obj)
         super().save_model(request, obj, form, change)
+        _sync_logins(logins | _logins_of(obj))
+
+    def delete_model(self, request, obj):
+        logins = _logins_before(obj)
+        super().delete_model(request, obj)
+        _sync_logins(logins)
+
+    def delete_queryset(self, request, queryset):
+        logins = set()
+        if queryset.model in (Membership, Person):
+            field = "person__user_id" if queryset.model is Membership else "user_id"
+            logins = set(queryset.exclude(**{f"{field}__isnull": True})
+                         .values_list(field, flat=True))
+        super().delete_queryset(request, queryset)
+        _sync_logins(logins)
 
     def save_formset(self, request, form, formset, change):
         reason = self._reason(form)
         instances = formset.save(commit=False)
+        logins: set[int] = set()
         for obj in formset.deleted_objects:
             obj._change_reason = reason
             obj._history_user = request.user
+            logins |= _logins_before(obj)
             obj.delete()
         for obj in instances:
             obj._change_reason = reason
             obj._history_user = request.user
+            logins |= _logins_before(obj)
             obj.save()
+            logins |= _logins_of(obj)
         formset.save_m2m()
+        _sync_logins(logins)
+
+
+# The body permissions of the logins a save touches follow the memberships at once, in the
+# admin's save transaction (governance/permissions.py), as the membership services do.
+
+def _logins_of(obj) -> set[int]:
+    """The login whose body permissions depend on ``obj`` (a membership or a person)."""
+    if isinstance(obj, Membership):
+        user_id = Person.objects.filter(pk=obj.person_id).values_list("user_id", flat=True)
+        return {u for u in user_id if u is not None}
+    if isinstance(obj, Person) and obj.user_id is not None:
+        return {obj.user_id}
+    return set()
+
+
+def _logins_before(obj) -> set[int]:
+    """The login ``obj`` gave permissions to as stored, before this change."""
+    if obj.pk is None or not isinstance(obj, (Membership, Person)):
+        return set()
+    stored = type(obj).objects.filter(pk=obj.pk).first()
+    return _logins_of(stored) if stored is not None else set()
+
+
+def _sync_logins(user_ids: set[int]) -> None:
+    for user_id in sorted(user_ids):
+        login_permissions_sync(user_id=user_id)
 
 
 class GovernanceAdmin(ReasonAdminMixin, SimpleHistoryAdmin):
@@ -239,8 +287,11 @@ class SeatAdmin(GovernanceAdmin):
         today = timezone.localdate()
         active = Q(memberships__start__lte=today) & (
             Q(memberships__end__isnull=True) | Q(memberships__end__gte=today))
+        # An explicit order: a GROUP BY query drops the model's default ordering, and the
+        # autocomplete view pages through this queryset.
         return super().get_queryset(request).annotate(
-            filled=Count("memberships", filter=active, distinct=True))
+            filled=Count("memberships", filter=active, distinct=True)).order_by(
+            "body__name", "position", "id")
 
     @admin.display(description=_("places filled today"), ordering="filled")
     def filled_today(self, obj: Seat) -> str:

@@ -43,6 +43,14 @@ class OfficeRow:
     now: rules.Requirement | None
     next: rules.Requirement | None
     holders: list[OfficeTerm]
+    # Elected for the next period (recorded ahead, H13) and what the rule says of them.
+    next_holders: list[OfficeTerm] = field(default_factory=list)
+    next_findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def next_ok(self) -> bool:
+        """Someone is recorded for the next period and the rule finds nothing wrong."""
+        return bool(self.next_holders) and not self.next_findings
 
 
 @dataclass
@@ -182,11 +190,24 @@ def _apply_rule(status: BodyStatus, *, on: dt.date, terms: list[OfficeTerm],
     for f in rules.check_office_holders(
             rule, status.period, [_holder(t, seat_of) for t in current], body_name=body.name,
             areas=areas if per_area else None):
-        status.findings.append(Finding(
-            key=f"rotation:{body.slug}:{status.period.start.isoformat()}:{f.office}:{f.code}:"
-                f"{hashlib.sha1(f.message_sv.encode()).hexdigest()[:10]}",  # noqa: S324
-            severity=f.severity, kind=f.code, body_slug=body.slug, body_name=body.name,
-            message=f.message_sv, rule=f.rule_id))
+        status.findings.append(_finding(body, status.period, f))
+    # Those already elected for the next period are checked against its rule too, so a
+    # wrong choice shows as soon as it is recorded; an office nobody holds yet is the
+    # election's business (below), not a finding.
+    rows = {row.office: row for row in status.offices}
+    for t in upcoming:
+        if t.office in rows:
+            rows[t.office].next_holders.append(t)
+    if upcoming:
+        for f in rules.check_office_holders(
+                rule, status.next_period, [_holder(t, seat_of) for t in upcoming],
+                body_name=body.name, areas=areas if per_area else None):
+            if f.code == "missing_office_holder":
+                continue
+            finding = _finding(body, status.next_period, f)
+            status.findings.append(finding)
+            if f.office in rows:
+                rows[f.office].next_findings.append(finding)
 
     # The election of the next period, at the end of this one (H13); or of this period
     # when it is held early in the term (H5) and nobody is recorded yet.
@@ -222,6 +243,14 @@ def _apply_rule(status: BodyStatus, *, on: dt.date, terms: list[OfficeTerm],
                 req, m.person.principal.kind, m.seat.sector.code if m.seat.sector else None,
                 chair_kind)
         ]
+
+
+def _finding(body: Body, period: rules.Period, f: rules.Finding) -> Finding:
+    return Finding(
+        key=f"rotation:{body.slug}:{period.start.isoformat()}:{f.office}:{f.code}:"
+            f"{hashlib.sha1(f.message_sv.encode()).hexdigest()[:10]}",  # noqa: S324
+        severity=f.severity, kind=f.code, body_slug=body.slug, body_name=body.name,
+        message=f.message_sv, rule=f.rule_id)
 
 
 def findings(*, on: dt.date, structure_slug: str | None = None) -> list[Finding]:

@@ -11,7 +11,8 @@ The permissions are a projection of the memberships, never edited by hand: the
 membership services call ``body_permissions_sync`` in their own transaction, and the
 daily ``membership_permissions_sync`` catches what dates alone change (a membership
 that starts or ends on a later day) and memberships written outside the services
-(the admin, imports). Each sync recomputes the wanted rows from the memberships and
+(bulk imports). The admin syncs the logins it touches in its own save transaction
+(``governance.admin.ReasonAdminMixin``). Each sync recomputes the wanted rows from the memberships and
 writes only the difference, so it is idempotent and safe to run twice at once (the
 table's unique constraint refuses a double grant, see ``_apply``).
 
@@ -110,6 +111,17 @@ def body_permissions_sync(*, person: Person, body_ids: Iterable[int] | None = No
     perm_ids = _permission_ids()
     wanted = _wanted(on=on, user_id=person.user_id, body_ids=ids, perm_ids=perm_ids)
     return _apply(wanted=wanted, user_id=person.user_id, body_ids=ids, perm_ids=perm_ids)
+
+
+@transaction.atomic
+def login_permissions_sync(*, user_id: int, on: dt.date | None = None) -> tuple[int, int]:
+    """Make one login's body permissions match the memberships of the person it is linked
+    to today; a login linked to nobody loses them all (a person's login was changed or
+    removed). Returns (granted, revoked)."""
+    on = on or timezone.localdate()
+    perm_ids = _permission_ids()
+    wanted = _wanted(on=on, user_id=user_id, body_ids=None, perm_ids=perm_ids)
+    return _apply(wanted=wanted, user_id=user_id, body_ids=None, perm_ids=perm_ids)
 
 
 @transaction.atomic

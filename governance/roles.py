@@ -18,7 +18,8 @@ EDITOR_GROUP = "Redaktör"
 # The apps whose models the roles work with.
 ROLE_APPS: tuple[str, ...] = ("governance", "meetings", "documents")
 # Permissions beyond add/change/view that make the role (``app_label.codename``).
-COORDINATOR_EXTRA = ("governance.coordinate",)
+# auth.view_user: the coordinator links a person to their login (the admin's login picker).
+COORDINATOR_EXTRA = ("governance.coordinate", "auth.view_user")
 EDITOR_EXTRA = ("documents.publish_document",)
 
 

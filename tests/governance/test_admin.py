@@ -361,3 +361,84 @@ def test_role_groups_are_idempotent_and_keep_permissions_granted_by_hand(db):
     ensure_role_groups()
     assert Group.objects.filter(name__in=[COORDINATOR_GROUP, EDITOR_GROUP]).count() == 2
     assert coordinator.permissions.count() == len(codenames) + 1
+
+
+# --- body permissions follow what the admin saves, in the same transaction ----------------------
+
+def test_admin_membership_grants_and_revokes_the_login_body_permission_at_once(
+        coordinator_client, lansledning):
+    """A member added in the admin sees the body's internal papers at once (not after the
+    nightly sync); ending or deleting the membership there takes it away again."""
+    from .factories import UserFactory
+
+    body, _seat, _chair = lansledning
+    seat = body.seats.get(key="fc-skolforvaltning-timra")
+    user = UserFactory(username="ny-ledamot")
+    person = PersonFactory(principal=seat.principal, user=user)
+    assert not user.has_perm("governance.view_body", body)
+    response = coordinator_client.post(admin_url(Membership, "add"), {
+        "person": person.pk, "seat": seat.pk, "role": MembershipRole.MEMBER,
+        "start": "2024-03-01", "end": "", "substitute_for": "", "change_reason": "Ny chef"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    membership = Membership.objects.get(person=person)
+    user = type(user).objects.get(pk=user.pk)  # guardian caches per user object
+    assert user.has_perm("governance.view_body", body)
+
+    url = admin_url(Membership, "change", membership.pk)
+    data = form_data(coordinator_client.get(url))
+    data.update(end="2024-06-30", change_reason="Slutat")
+    assert coordinator_client.post(url, data).status_code == 302
+    user = type(user).objects.get(pk=user.pk)
+    assert not user.has_perm("governance.view_body", body)
+
+
+def test_admin_person_form_with_a_membership_row_and_a_changed_login(coordinator_client,
+                                                                     lansledning):
+    """The person form with a membership row grants the person's login the body; moving
+    the login to another person takes it from the old login in the same save."""
+    from .factories import UserFactory
+
+    body, _seat, _chair = lansledning
+    seat = body.seats.get(key="fc-skolforvaltning-timra")
+    old, new = UserFactory(username="gammal"), UserFactory(username="ny")
+    response = coordinator_client.post(admin_url(Person, "add"), {
+        "first_name": "Nils", "last_name": "Nyman", "email": "nils@exempel.invalid",
+        "phone": "", "title": "Skolchef", "principal": seat.principal.pk, "user": old.pk,
+        "change_reason": "Ny skolchef i Timrå",
+        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-seat": seat.pk, "memberships-0-role": MembershipRole.MEMBER,
+        "memberships-0-substitute_for": "", "memberships-0-start": "2024-01-01",
+        "memberships-0-end": ""})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person = Person.objects.get(email="nils@exempel.invalid")
+    assert type(old).objects.get(pk=old.pk).has_perm("governance.view_body", body)
+
+    url = admin_url(Person, "change", person.pk)
+    data = form_data(coordinator_client.get(url))
+    data.update(user=new.pk, change_reason="Fel inloggning kopplad")
+    assert coordinator_client.post(url, data).status_code == 302
+    assert not type(old).objects.get(pk=old.pk).has_perm("governance.view_body", body)
+    assert type(new).objects.get(pk=new.pk).has_perm("governance.view_body", body)
+
+
+def test_every_autocomplete_field_answers_a_search(coordinator_client, small_world):
+    """Each autocomplete field of the admin (select2: the person, seat, body … pickers)
+    answers its search with JSON results, never an error (a GROUP BY queryset without an
+    explicit order used to fail the seat search)."""
+    from django.contrib import admin as django_admin
+
+    asked = 0
+    for model, model_admin in django_admin.site._registry.items():
+        admins = [(model, model_admin)] + [
+            (inline.model, inline) for inline in
+            (cls(model, django_admin.site) for cls in getattr(model_admin, "inlines", []))]
+        for source_model, source_admin in admins:
+            for field_name in getattr(source_admin, "autocomplete_fields", ()):
+                response = coordinator_client.get("/admin/autocomplete/", {
+                    "term": "a", "app_label": source_model._meta.app_label,
+                    "model_name": source_model._meta.model_name, "field_name": field_name})
+                assert response.status_code == 200, (source_model, field_name)
+                assert "results" in response.json()
+                asked += 1
+    assert asked >= 15

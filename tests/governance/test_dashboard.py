@@ -78,6 +78,40 @@ def test_h13_election_for_next_year_is_due_and_proposals_list_eligible_members(h
     assert not any(f.kind == "election_due" for f in status.findings)
 
 
+def test_h11_next_years_chair_is_checked_as_soon_as_it_is_recorded(client, halsam, coordinator,
+                                                                   monkeypatch):
+    """A chair recorded ahead for 2027 (a region year, H11) is checked against 2027's
+    rule: a head of social services is an error at once; an area director of the region
+    follows the rule, and the dashboard says so in the office's row."""
+    body = Body.objects.get(slug="lansledning")
+    soc = _member("fc-socialforvaltning-sundsvall", "lansledning", 5, "2281")
+    reg = _member("omradesdirektorer", "lansledning", 6, "R22")
+    wrong = services.office_term_record(actor=None, body=body, office="chair", person=soc,
+                                        start=dt.date(2027, 1, 1), end=dt.date(2027, 12, 31))
+    status = next(s for s in checks.body_statuses(on=ON) if s.body.slug == "lansledning")
+    errors = [f for f in status.findings if f.severity == "error" and "2027" in f.message]
+    assert [f.rule for f in errors] == ["H11"] and "Anna Andersson5" in errors[0].message
+    chair_row = next(r for r in status.offices if r.office == "chair")
+    assert chair_row.next_holders == [wrong] and not chair_row.next_ok
+    # Vice chairs not yet elected for 2027 are the election's business, not findings.
+    assert not any(f.kind == "missing_office_holder" and "2027" in f.message
+                   for f in status.findings)
+
+    wrong.delete()
+    services.office_term_record(actor=None, body=body, office="chair", person=reg,
+                                start=dt.date(2027, 1, 1), end=dt.date(2027, 12, 31))
+    status = next(s for s in checks.body_statuses(on=ON) if s.body.slug == "lansledning")
+    assert not [f for f in status.findings if "2027" in f.message and f.severity == "error"]
+    chair_row = next(r for r in status.offices if r.office == "chair")
+    assert chair_row.next_ok
+
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: ON)
+    client.force_login(coordinator)
+    html = client.get("/samordning/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    card = html.split('id="body-lansledning"', 1)[1].split("</article>", 1)[0]
+    assert "Anna Andersson6" in card and "Följer regeln" in card
+
+
 def test_findings_keys_are_stable_between_runs(halsam):
     person = _member("omradesdirektorer", "lansledning", 5, "R22")
     services.office_term_record(actor=None, body=Body.objects.get(slug="lansledning"),
