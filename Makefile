@@ -21,7 +21,7 @@ PRESET ?= halsam-vasternorrland
 PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint messages compilemessages venv clean-venv
+.PHONY: help run test browser-setup lint messages compilemessages venv clean-venv
 
 help:
 	@echo "make run    set up, load the HälSam demo and serve it on http://$(HOST):$(PORT)/"
@@ -65,7 +65,15 @@ run: $(STAMP) compilemessages
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # pytest's exit code 5 means "no tests were collected": that is a failure, not a pass.
-test: $(STAMP)
+# The browser tests' own set-up (Debian's chromium, axe-core from npm): installs only what
+# is missing. Where it cannot (no root, no sudo) the browser tests skip, saying why; in CI
+# (CI set) that is a failure.
+browser-setup:
+	@bash tests/browser/setup.sh </dev/null || { \
+		if [ -n "$$CI" ] && [ "$$CI" != "0" ] && [ "$$CI" != "false" ]; then exit 1; fi; \
+		echo "make test: tests/browser/setup.sh failed; the browser tests will be skipped." >&2; }
+
+test: $(STAMP) browser-setup
 	@if [ "$(PYTEST_WORKERS)" = "0" ]; then workers=""; else workers="-n $(PYTEST_WORKERS)"; fi; \
 	$(PY) -m pytest $$workers -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; that is a failure." >&2; exit 1; fi; \

@@ -7,11 +7,13 @@ their query count does not grow with the number of rows.
 """
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -314,6 +316,43 @@ class PersonAdmin(GovernanceAdmin):
     search_fields = ["first_name", "last_name", "email", "title"]
     autocomplete_fields = ["principal", "user"]
     inlines = [PersonMembershipInline]
+    actions = ["create_logins"]
+
+    # At most this many people per run of the action: each one is a login and an e-mail.
+    LOGIN_BATCH = 200
+
+    @admin.action(description=_("Create a login and e-mail a link for choosing the password"),
+                  permissions=["change"])
+    def create_logins(self, request, queryset):
+        """The member portal's logins, made by the coordinator: one per selected person
+        without one (user name = e-mail address), with the password-choosing link mailed."""
+        from halsam.accounts import send_login_invitation
+
+        from . import services
+
+        people = list(queryset.order_by("pk")[:self.LOGIN_BATCH + 1])
+        if len(people) > self.LOGIN_BATCH:
+            self.message_user(request, ngettext(
+                "Select at most %(n)d person at a time.", "Select at most %(n)d people at a time.",
+                self.LOGIN_BATCH) % {"n": self.LOGIN_BATCH}, messages.ERROR)
+            return
+        created = 0
+        for person in people:
+            try:
+                user = services.person_login_create(
+                    actor=request.user, person=person,
+                    reason=gettext("Login created in the admin"))
+            except ValidationError as exc:
+                self.message_user(request, f"{person.name}: {' '.join(exc.messages)}",
+                                  messages.WARNING)
+                continue
+            send_login_invitation(user)
+            created += 1
+        if created:
+            self.message_user(request, ngettext(
+                "%(n)d login created; the link for choosing the password is e-mailed.",
+                "%(n)d logins created; the links for choosing the passwords are e-mailed.",
+                created) % {"n": created}, messages.SUCCESS)
 
     @admin.display(description=_("login"), boolean=True, ordering="user")
     def has_login(self, obj: Person) -> bool:

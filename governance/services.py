@@ -306,6 +306,43 @@ def office_term_end(
 
 
 @transaction.atomic
+def person_login_create(*, actor: Actor, person: Person, reason: str = ""):
+    """Give ``person`` a login of their own, for the member portal: the user name is the
+    person's e-mail address and there is no password yet (they choose one through the
+    link ``halsam.accounts.send_login_invitation`` mails). Not staff, no model-wide
+    permission: what the login may see follows from the person's memberships, synced
+    here in the same transaction."""
+    from django.contrib.auth import get_user_model
+
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.user_id is not None:
+        raise ValidationError({"user": _("%(person)s already has a login.")
+                               % {"person": person.name}})
+    email = person.email.strip().lower()
+    if not email:
+        raise ValidationError({"email": _("%(person)s has no e-mail address; a login needs one "
+                                          "for choosing the password.")
+                               % {"person": person.name}})
+    user_model = get_user_model()
+    if len(email) > user_model._meta.get_field("username").max_length:
+        raise ValidationError({"email": _("The e-mail address %(email)s is too long to be a "
+                                          "user name.") % {"email": email}})
+    if user_model.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+        raise ValidationError({"email": _("A login with the e-mail address %(email)s already "
+                                          "exists; choose it as the person's login instead.")
+                               % {"email": email}})
+    user = user_model(username=email, email=email, first_name=person.first_name[:150],
+                      last_name=person.last_name[:150])
+    user.set_unusable_password()
+    user.save()
+    person.user = user
+    save_with_history(person, actor=actor, reason=reason or _("Login created"),
+                      update_fields=["user"])
+    body_permissions_sync(person=person)
+    return user
+
+
+@transaction.atomic
 def person_create(
     *,
     actor: Actor,

@@ -15,6 +15,7 @@ from axes.helpers import get_cool_off, get_failure_limit
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import include, path
+from django.utils.translation import gettext as _
 
 LOCKOUT_STATUS = 429
 
@@ -95,6 +96,32 @@ class Navigation:
 def navigation(request: HttpRequest) -> dict:
     """Context processor: ``nav`` for templates/base.html."""
     return {"nav": Navigation(request)}
+
+
+def send_login_invitation(user) -> None:
+    """E-mail a new login the link for choosing its password (Django's password reset
+    link: it works once, for PASSWORD_RESET_TIMEOUT). Addresses come from
+    HALSAM_BASE_URL, as in every other e-mail the system sends."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    base = urlsplit(settings.HALSAM_BASE_URL)
+    context = {
+        "user": user, "username": user.get_username(), "site_name": _("HälSam"),
+        "protocol": base.scheme or "https", "domain": base.netloc,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+    subject = "".join(render_to_string("registration/login_created_subject.txt",
+                                       context).splitlines())
+    body = render_to_string("registration/login_created_email.txt", context)
+    send_mail(subject, body, None, [user.email])
 
 
 # /accounts/login/, /accounts/logout/ (POST), /accounts/password_change/ (+ done),

@@ -442,3 +442,46 @@ def test_every_autocomplete_field_answers_a_search(coordinator_client, small_wor
                 assert "results" in response.json()
                 asked += 1
     assert asked >= 15
+
+
+def test_coordinator_creates_logins_for_members_and_they_choose_their_password(
+        coordinator_client, lansledning, client, mailoutbox, settings):
+    """The admin action on people: a login per person without one (user name = e-mail,
+    no password), the body permissions at once, and a mail with the link for choosing
+    the password; that link works. People without an e-mail or with a login are named
+    and skipped."""
+    from django.test import Client
+
+    settings.HALSAM_BASE_URL = "https://halsam.example.se"
+    body, seat, chair = lansledning  # the chair has an e-mail address and no login
+    nomail = PersonFactory(principal=seat.principal, email="")
+    response = coordinator_client.post(admin_url(Person, "changelist"), {
+        "action": "create_logins", "_selected_action": [chair.pk, nomail.pk]}, follow=True)
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("1 inloggning" in m or "1 login" in m for m in shown), shown
+    assert any(nomail.name in m for m in shown), shown
+
+    chair.refresh_from_db()
+    user = chair.user
+    assert user.username == "sara@exempel.invalid" and not user.has_usable_password()
+    assert not user.is_staff and user.has_perm("governance.view_body", body)
+    assert chair.history.first().history_change_reason
+    nomail.refresh_from_db()
+    assert nomail.user is None
+
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["sara@exempel.invalid"]
+    link = next(line for line in mailoutbox[0].body.splitlines()
+                if line.startswith("https://halsam.example.se/accounts/reset/"))
+    browser = Client()
+    form_page = browser.get(link.removeprefix("https://halsam.example.se"), follow=True)
+    assert form_page.status_code == 200 and "new_password1" in form_page.content.decode()
+    done = browser.post(form_page.redirect_chain[-1][0], {
+        "new_password1": "Ett-langt-losenord-2027", "new_password2": "Ett-langt-losenord-2027"})
+    assert done.status_code == 302
+    assert browser.login(username="sara@exempel.invalid", password="Ett-langt-losenord-2027")
+
+    # A second run makes nothing twice.
+    coordinator_client.post(admin_url(Person, "changelist"), {
+        "action": "create_logins", "_selected_action": [chair.pk]})
+    assert len(mailoutbox) == 1
