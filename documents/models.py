@@ -70,8 +70,9 @@ class Document(models.Model):
         "meetings.Meeting", verbose_name=_("decided at the meeting"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="decided_documents",
     )
-    search_text = models.TextField(_("search text"), blank=True, editable=False,
-                                   help_text=_("Title, summary and the text of the version in force."))
+    search_text = models.TextField(
+        _("search text"), blank=True, editable=False,
+        help_text=_("Title, summary and the text of the version in force."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["search_text"])
 
@@ -155,7 +156,8 @@ class DocumentVersion(models.Model):
         ordering = ["document", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="version_number_unique"),
-            models.UniqueConstraint(fields=["document"], condition=Q(status=VersionStatus.PUBLISHED),
+            models.UniqueConstraint(fields=["document"],
+                                    condition=Q(status=VersionStatus.PUBLISHED),
                                     name="version_one_published"),
             models.CheckConstraint(name="version_status_valid",
                                    condition=Q(status__in=VersionStatus.values)),

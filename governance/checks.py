@@ -179,7 +179,8 @@ def _apply_rule(status: BodyStatus, *, on: dt.date, terms: list[OfficeTerm],
     now_reqs = rules.requirements(rule, status.period)
     next_reqs = rules.requirements(rule, status.next_period)
     current = [t for t in terms if _in(t, status.period)]
-    upcoming = [t for t in terms if _in(t, status.next_period) and t.start >= status.next_period.start]
+    upcoming = [t for t in terms
+                if _in(t, status.next_period) and t.start >= status.next_period.start]
     for office in rules.OFFICES:
         if office in now_reqs or office in next_reqs:
             status.offices.append(OfficeRow(
@@ -235,7 +236,8 @@ def _apply_rule(status: BodyStatus, *, on: dt.date, terms: list[OfficeTerm],
         break
 
     chair_now = next((t for t in upcoming if t.office == "chair"), None)
-    chair_kind = chair_now.person.principal.kind if chair_now and chair_now.person.principal else None
+    chair_kind = (chair_now.person.principal.kind
+                  if chair_now and chair_now.person.principal else None)
     for office, req in next_reqs.items():
         status.proposals[office] = [
             m for m in members

@@ -79,7 +79,9 @@ class Structure(models.Model):
         _("termination notice (months)"),
         null=True,
         blank=True,
-        help_text=_("The agreement ends this many months after a notice of termination is handled."),
+        help_text=_(
+            "The agreement ends this many months after a notice of termination is handled."
+        ),
     )
     termination_notice_to = models.CharField(
         _("notice of termination is sent to"), max_length=200, blank=True
@@ -166,10 +168,12 @@ class Participation(models.Model):
     """A principal's part in a structure: a party to the agreement, or taking part only."""
 
     structure = models.ForeignKey(
-        Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="participations"
+        Structure, verbose_name=_("structure"), on_delete=models.CASCADE,
+        related_name="participations"
     )
     principal = models.ForeignKey(
-        Principal, verbose_name=_("principal"), on_delete=models.PROTECT, related_name="participations"
+        Principal, verbose_name=_("principal"), on_delete=models.PROTECT,
+        related_name="participations"
     )
     is_party = models.BooleanField(_("party to the agreement"), default=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -247,8 +251,10 @@ class Term(models.Model):
         verbose_name_plural = _("terms")
         ordering = ["structure", "start"]
         constraints = [
-            models.CheckConstraint(name="term_end_after_start", condition=Q(end__gte=models.F("start"))),
-            models.UniqueConstraint(fields=["structure", "kind", "start"], name="term_unique_start"),
+            models.CheckConstraint(name="term_end_after_start",
+                                   condition=Q(end__gte=models.F("start"))),
+            models.UniqueConstraint(fields=["structure", "kind", "start"],
+                                    name="term_unique_start"),
         ]
 
     def __str__(self) -> str:
@@ -320,7 +326,9 @@ class Body(models.Model):
         _("meeting rule (data)"),
         default=dict,
         blank=True,
-        help_text=_("The required mix of meetings, e.g. one theme meeting per area and a joint one."),
+        help_text=_(
+            "The required mix of meetings, e.g. one theme meeting per area and a joint one."
+        ),
     )
     notice_days = models.PositiveSmallIntegerField(_("notice lead time (days)"), default=14)
     is_temporary = models.BooleanField(_("temporary"), default=False)
@@ -376,7 +384,9 @@ class Seat(models.Model):
     ``principal_kind`` (or to anyone, e.g. co-opted participants).
     """
 
-    body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.CASCADE, related_name="seats")
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.CASCADE, related_name="seats"
+    )
     key = models.SlugField(_("key"), max_length=120)
     title = models.CharField(_("title"), max_length=200)
     principal = models.ForeignKey(
@@ -391,7 +401,8 @@ class Seat(models.Model):
         _("any principal of kind"), max_length=20, choices=PrincipalKind.choices, blank=True
     )
     sector = models.ForeignKey(
-        Sector, verbose_name=_("sector"), null=True, blank=True, on_delete=models.PROTECT, related_name="seats"
+        Sector, verbose_name=_("sector"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="seats"
     )
     qualification = models.CharField(
         _("qualification"),

@@ -12,9 +12,9 @@ membership services call ``body_permissions_sync`` in their own transaction, and
 daily ``membership_permissions_sync`` catches what dates alone change (a membership
 that starts or ends on a later day) and memberships written outside the services
 (bulk imports). The admin syncs the logins it touches in its own save transaction
-(``governance.admin.ReasonAdminMixin``). Each sync recomputes the wanted rows from the memberships and
-writes only the difference, so it is idempotent and safe to run twice at once (the
-table's unique constraint refuses a double grant, see ``_apply``).
+(``governance.admin.ReasonAdminMixin``). Each sync recomputes the wanted rows from the
+memberships and writes only the difference, so it is idempotent and safe to run twice
+at once (the table's unique constraint refuses a double grant, see ``_apply``).
 
 The rows live in guardian's direct foreign-key table ``BodyUserObjectPermission``
 (``governance.models_permissions``). See docs/roles.md.

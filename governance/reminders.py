@@ -44,8 +44,10 @@ def vacancies(*, on: dt.date, structure_slug: str | None = None) -> list[Reminde
         _seats(structure_slug)
         .filter(Q(body__ends_on__isnull=True) | Q(body__ends_on__gte=on))
         .annotate(
-            members=Count("memberships", filter=active & Q(memberships__role=MembershipRole.MEMBER)),
-            subs=Count("memberships", filter=active & Q(memberships__role=MembershipRole.SUBSTITUTE)),
+            members=Count("memberships",
+                          filter=active & Q(memberships__role=MembershipRole.MEMBER)),
+            subs=Count("memberships",
+                       filter=active & Q(memberships__role=MembershipRole.SUBSTITUTE)),
         )
         .filter((Q(members__lt=F("member_count")) & Q(is_co_opted=False))
                 | Q(subs__lt=F("substitute_count")))

@@ -99,7 +99,8 @@ def membership_validate(
         person.principal is None or person.principal.kind != seat.principal_kind
     ):
         errors.setdefault("person", []).append(
-            _("This seat is for a principal of the kind “%(kind)s”; %(person)s does not represent one.")
+            _("This seat is for a principal of the kind “%(kind)s”; "
+              "%(person)s does not represent one.")
             % {"kind": seat.get_principal_kind_display(), "person": person.name}
         )
     if substitute_for is not None:
@@ -200,8 +201,10 @@ def membership_end(
     *, actor: Actor, membership: Membership, end: dt.date, reason: str = ""
 ) -> Membership:
     """End ``membership`` on ``end`` (the last day it holds)."""
-    membership = Membership.objects.select_for_update(of=("self",)).select_related("person", "seat").get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("person", "seat")
+        .get(pk=membership.pk)
     )
     membership_end_validate(membership=membership, end=end)
     membership.end = end
@@ -358,8 +361,9 @@ def person_create(
     """Create a person; the e-mail address, when given, must be unique."""
     email = email.strip().lower()
     if email and Person.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("Another person already has the e-mail address %(email)s.")
-                               % {"email": email}})
+        raise ValidationError(
+            {"email": _("Another person already has the e-mail address %(email)s.")
+             % {"email": email}})
     person = Person(first_name=first_name.strip(), last_name=last_name.strip(), email=email,
                     phone=phone, title=title, principal=principal, user=user)
     person.full_clean(exclude=["user", "principal"])

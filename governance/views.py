@@ -51,7 +51,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None)
     structure_slug = kind = None
     if form.is_valid():
-        structure_slug = form.cleaned_data["structure"].slug if form.cleaned_data["structure"] else None
+        structure_slug = (form.cleaned_data["structure"].slug
+                          if form.cleaned_data["structure"] else None)
         kind = form.cleaned_data["kind"] or None
     on = timezone.localdate()
     statuses = checks.body_statuses(on=on, structure_slug=structure_slug, kind=kind)

@@ -83,8 +83,10 @@ class Meeting(models.Model):
         ordering = ["start"]
         indexes = [models.Index(fields=["body", "start"], name="meeting_body_start")]
         constraints = [
-            models.CheckConstraint(name="meeting_end_after_start", condition=Q(end__gt=models.F("start"))),
-            models.CheckConstraint(name="meeting_kind_valid", condition=Q(kind__in=MeetingKind.values)),
+            models.CheckConstraint(name="meeting_end_after_start",
+                                   condition=Q(end__gt=models.F("start"))),
+            models.CheckConstraint(name="meeting_kind_valid",
+                                   condition=Q(kind__in=MeetingKind.values)),
             models.CheckConstraint(name="meeting_status_valid",
                                    condition=Q(status__in=MeetingStatus.values)),
             models.CheckConstraint(name="meeting_theme_has_area",
@@ -155,7 +157,8 @@ class AgendaItem(models.Model):
                 condition=Q(election_for_year__isnull=True) | Q(kind=AgendaItemKind.ELECTION),
             ),
             models.UniqueConstraint(
-                fields=["meeting", "election_for_year"], condition=Q(election_for_year__isnull=False),
+                fields=["meeting", "election_for_year"],
+                condition=Q(election_for_year__isnull=False),
                 name="agendaitem_one_election_per_year",
             ),
         ]
@@ -266,7 +269,8 @@ class Absence(models.Model):
         ordering = ["meeting", "reported_at"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "person"], name="absence_once"),
-            models.UniqueConstraint(fields=["meeting", "substitute"], name="absence_substitute_once",
+            models.UniqueConstraint(fields=["meeting", "substitute"],
+                                    name="absence_substitute_once",
                                     condition=Q(substitute__isnull=False)),
             models.CheckConstraint(name="absence_not_own_substitute",
                                    condition=~Q(substitute=models.F("person"))),

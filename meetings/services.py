@@ -164,7 +164,11 @@ def meeting_series_create(
 
 
 def _locked(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update(of=("self",)).select_related("body", "area").get(pk=meeting.pk)
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("body", "area")
+        .get(pk=meeting.pk)
+    )
 
 
 @transaction.atomic
@@ -286,8 +290,9 @@ def election_item_sync(*, actor: Actor, body: Body, years: Iterable[int]) -> Non
         target = rules.election_meeting(
             [(pk, start, status == MeetingStatus.CANCELLED) for pk, start, status in in_year],
             year=year)
-        existing = list(AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting").filter(
-            meeting__body=body, election_for_year=for_year))
+        existing = list(AgendaItem.objects.select_for_update(of=("self",))
+                        .select_related("meeting")
+                        .filter(meeting__body=body, election_for_year=for_year))
         if any(i.meeting.status not in rules.MEETING_OPEN | {MeetingStatus.CANCELLED}
                for i in existing):
             continue  # held at a meeting already: the record stays
@@ -371,7 +376,11 @@ def agenda_item_update(
     *, actor: Actor, item: AgendaItem, changes: Mapping[str, object], reason: str = ""
 ) -> AgendaItem:
     """Change an agenda item, or write the minutes' notes on it while the minutes are open."""
-    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=item.pk)
+    item = (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("meeting")
+        .get(pk=item.pk)
+    )
     unknown = set(changes) - set(ITEM_FIELDS)
     if unknown:
         raise ValidationError({"__all__": _("These fields cannot be changed here: %(fields)s.")
@@ -422,7 +431,11 @@ def _item_delete(*, actor: Actor, item: AgendaItem, reason: str) -> None:
 @transaction.atomic
 def agenda_item_delete(*, actor: Actor, item: AgendaItem, reason: str = "") -> None:
     """Remove an item from the agenda (not the election item the rotation rule puts there)."""
-    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=item.pk)
+    item = (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("meeting")
+        .get(pk=item.pk)
+    )
     _agenda_editable(item.meeting)
     if item.election_for_year is not None:
         raise ValidationError({"__all__": _("The election item follows the rotation rule; it "
@@ -608,7 +621,11 @@ def _minutes_move(minutes: Minutes, target: str) -> None:
 
 
 def _minutes_locked(minutes: Minutes) -> Minutes:
-    return Minutes.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=minutes.pk)
+    return (
+        Minutes.objects.select_for_update(of=("self",))
+        .select_related("meeting")
+        .get(pk=minutes.pk)
+    )
 
 
 @transaction.atomic

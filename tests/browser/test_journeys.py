@@ -231,7 +231,8 @@ def test_editor_publishes_a_new_version_and_the_register_marks_the_old_supersede
         assert document.title in anon.locator("main").inner_text()
         anon.get_by_role("link", name=document.title).first.click()
         versions = anon.locator("section[aria-labelledby=versions-h]")
-        row_new = versions.locator("tr", has=anon.locator("th", has_text=f"Version {second.number}"))
+        row_new = versions.locator(
+            "tr", has=anon.locator("th", has_text=f"Version {second.number}"))
         row_old = versions.locator("tr", has=anon.locator("th", has_text=f"Version {first.number}"))
         assert "Publicerad" in row_new.inner_text(), row_new.inner_text()
         assert "Ersatt" in row_old.inner_text(), row_old.inner_text()

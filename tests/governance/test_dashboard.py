@@ -125,7 +125,9 @@ def test_dashboard_shows_findings_and_filters(client, halsam, coordinator):
     services.office_term_record(actor=None, body=Body.objects.get(slug="lansledning"),
                                 office="chair", person=person, start=dt.date(2026, 1, 1))
     client.force_login(coordinator)
-    html = client.get("/samordning/", {"structure": SLUG, "kind": "officials_board"}).content.decode()
+    html = client.get(
+        "/samordning/", {"structure": SLUG, "kind": "officials_board"}
+    ).content.decode()
     assert "Anna Andersson6" in html and "H11" in html
     assert "lokal-sundsvall-aldre" not in html  # filtered out by level
     assert client.get("/samordning/", {"kind": "nonsense"}).status_code == 200

@@ -36,9 +36,11 @@ def test_digest_mails_each_coordinator_once_and_never_repeats_a_finding(setup):
     # A new finding (the region chairs Länsledning in a social services year, H11) is
     # mailed alone in the next digest.
     person = services.person_create(actor=None, first_name="Anna", last_name="Andersson",
-                                    email="anna@example.se", principal=Principal.objects.get(code="R22"))
+                                    email="anna@example.se",
+                                    principal=Principal.objects.get(code="R22"))
     services.membership_start(actor=None, person=person, start=dt.date(2023, 1, 1),
-                              seat=Seat.objects.get(body__slug="lansledning", key="omradesdirektorer"))
+                              seat=Seat.objects.get(body__slug="lansledning",
+                                                    key="omradesdirektorer"))
     services.office_term_record(actor=None, body=Body.objects.get(slug="lansledning"),
                                 office="chair", person=person, start=dt.date(2026, 1, 1))
     assert digest.digest_send(on=ON) == 1
@@ -47,7 +49,8 @@ def test_digest_mails_each_coordinator_once_and_never_repeats_a_finding(setup):
 
 
 def test_failed_send_keeps_no_record_so_the_next_run_sends(setup):
-    with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("smtp down")):
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send",
+                    side_effect=OSError("smtp down")):
         with pytest.raises(OSError):
             digest.digest_send(on=ON)
     assert DigestRecord.objects.count() == 0

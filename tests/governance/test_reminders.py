@@ -22,7 +22,8 @@ def halsam(db):
 
 def _person(n: int, code: str = "2281"):
     return services.person_create(actor=None, first_name="Test", last_name=f"P{n}",
-                                  email=f"t{n}@example.se", principal=Principal.objects.get(code=code))
+                                  email=f"t{n}@example.se",
+                                  principal=Principal.objects.get(code=code))
 
 
 def test_h2_every_empty_political_seat_is_a_vacancy(halsam):

@@ -94,7 +94,8 @@ def test_body_page_marks_vacant_places(client, halsam):
 def test_body_page_query_count_does_not_grow_with_members(client, halsam):
     body = Body.objects.get(slug="lansledning")
     structure_url = reverse("governance:structure", kwargs={"slug": "halsam-vasternorrland"})
-    empty_body, empty_home = _queries(client, "/organ/lansledning/"), _queries(client, structure_url)
+    empty_body, empty_home = (_queries(client, "/organ/lansledning/"),
+                              _queries(client, structure_url))
     _fill(body, per_seat=1)
     one = _queries(client, "/organ/lansledning/")
     _fill(body, per_seat=5)
