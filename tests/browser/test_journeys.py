@@ -332,6 +332,46 @@ def test_keyboard_only_journey(page, shot, persona):
     shot(page, "document by keyboard")
 
 
+def test_keyboard_only_editor_uploads_a_version_and_sends_it_for_review(page, shot, tmp_path):
+    """The editor's task without a mouse: from the register to the document, a new version
+    uploaded (the file chooser opened with the space bar), then sent for review."""
+    world = build_world()
+    document = world.document
+    new_file = tmp_path / "overenskommelse-v2.pdf"
+    new_file.write_bytes(pdf_bytes("Överenskommelse om SIP, version 2"))
+    login(page, world.user("editor"), next_path="/")
+    tab_to(page, text_is("Dokument"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/dokument/")
+    tab_to(page, lambda f: f["href"] == f"/dokument/{document.pk}/")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/dokument/{document.pk}/")
+    tab_to(page, text_is("Ladda upp en ny version"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/dokument/{document.pk}/ny-version/")
+    tab_to(page, lambda f: f["tag"] == "input" and f["id"] == "id_file")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(new_file))
+    tab_to(page, lambda f: f["id"] == "id_change_note")
+    page.keyboard.type("Ny version efter remiss")
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Ladda upp")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    second = document.versions.get(number=world.version.number + 1)
+    assert second.change_note == "Ny version efter remiss"
+    tab_to(page, lambda f: f["href"].endswith(f"/v{second.number}/steg/granskning/"),
+           limit=120)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/v{second.number}/steg/granskning/")
+    tab_to(page, text_is("Bekräfta"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    second.refresh_from_db()
+    assert second.status == "in_review"
+    shot(page, "sent for review by keyboard")
+
+
 def test_keyboard_only_coordinator_filters_the_dashboard(page, shot):
     """The coordinator's filter works from the keyboard: choose a level, send the form."""
     world = build_world(with_document=False)
