@@ -5,7 +5,6 @@ from . import views
 app_name = "governance"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("struktur/<slug:slug>/", views.structure_detail, name="structure"),
     path("organ/<slug:slug>/", views.body_detail, name="body"),
     path("samordning/", views.dashboard, name="dashboard"),

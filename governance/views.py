@@ -10,20 +10,13 @@ from . import checks, reminders, selectors
 from .forms_public import DashboardFilterForm
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    """The default structure's overview, or a notice that nothing is loaded yet."""
-    structure = selectors.structure_default()
-    if structure is None:
-        return render(request, "governance/empty.html", status=200)
-    return _structure(request, structure.slug)
-
-
 def structure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A structure: its principals, levels and bodies and the reporting lines between them."""
-    return _structure(request, slug)
+    return render_structure(request, slug)
 
 
-def _structure(request: HttpRequest, slug: str) -> HttpResponse:
+def render_structure(request: HttpRequest, slug: str) -> HttpResponse:
+    """The overview page of the structure ``slug`` (also the home page's, portal/public.py)."""
     overview = selectors.structure_overview(slug)
     return render(request, "governance/structure.html", {
         "overview": overview,

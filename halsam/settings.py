@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "governance",
     "meetings",
     "documents",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -64,7 +64,7 @@ WITH_PERSON = ("member_a", "member_b", "secretary_a")
 
 MATRIX: dict[str, dict[str, int | str]] = {
     # --- public pages -------------------------------------------------------------------
-    "governance:home": everyone(200),
+    "public:home": everyone(200),
     "governance:structure": everyone(200),
     "governance:body": everyone(200),
     "set_language": everyone(302),

@@ -38,7 +38,7 @@ PageBuilder = Callable[[World], Iterable[str]]
 
 PAGES: dict[str, PageBuilder] = {
     # governance
-    "governance:home": lambda w: ["/"],
+    "public:home": lambda w: ["/"],
     "governance:structure": lambda w: [f"/struktur/{w.body_a.structure.slug}/"],
     "governance:body": lambda w: [f"/organ/{w.body_a.slug}/", "/organ/halsam/",
                                   f"/organ/{w.body_b.slug}/"],

@@ -1,7 +1,7 @@
 """The member portal /mina-sidor/: a person's own bodies, meetings, papers and documents.
 
 ``portal_page`` is the selector (a fixed number of queries, whatever the number of
-bodies and meetings; tests/governance/test_portal.py asserts it); the views are thin.
+bodies and meetings; tests/portal/test_member.py asserts it); the views are thin.
 Which bodies are the user's is asked of the governance gateway (guardian object
 permissions, ``access.bodies_for_user``); what may be seen of a document of those bodies
 is asked of the documents gateway.
@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access
-from .models import Body, Membership, MembershipRole, OfficeTerm, Person
+from governance import access
+from governance.models import Body, Membership, MembershipRole, OfficeTerm, Person
 
 # How much each list shows; the register and the body pages have the rest.
 COMING_LIMIT = 20

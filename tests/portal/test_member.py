@@ -1,4 +1,4 @@
-"""The member portal /mina-sidor/ (governance/portal.py)."""
+"""The member portal /mina-sidor/ (portal/member.py)."""
 from __future__ import annotations
 
 import datetime as dt
