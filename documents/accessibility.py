@@ -19,7 +19,6 @@ problem. See docs/accessibility.md.
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 import logging
 import warnings
@@ -37,7 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from governance.services import Actor, save_with_history
 
-from .models import AccessibilityCheck, AccessibilityStatement, DocumentVersion, VersionStatus
+from .models import AccessibilityCheck, DocumentVersion, VersionStatus
 
 log = logging.getLogger(__name__)
 
@@ -473,45 +472,3 @@ def versions_needing_accessibility(*, limit: int = 200) -> list[DocumentVersion]
                                                    VersionStatus.PUBLISHED])
         .filter(incomplete).select_related("document__owner_body", "accessibility")
         .order_by("status", "document__title", "pk")[:limit])
-
-
-# --- The accessibility statement (tillgänglighetsredogörelse) ----------------------------
-
-DIGG_URL = "https://www.digg.se/tdosanmalan"
-
-
-def accessibility_statement_current() -> AccessibilityStatement | None:
-    """The site's statement; there is one (the first), created by the first edit."""
-    return AccessibilityStatement.objects.order_by("pk").first()
-
-
-def default_statement_text() -> str:
-    """A sensible statement until the editor writes one (in the current language)."""
-    return "\n\n".join([
-        _("We want as many people as possible to be able to use this web site. This "
-          "statement describes how the site complies with the Act on accessibility to "
-          "digital public services (lagen (2018:1937) om tillgänglighet till digital "
-          "offentlig service, DOS-lagen), which shortcomings we know of, and how you can "
-          "tell us about problems so that we can fix them."),
-        _("Compliance status: the site is partially compliant with the Act. The pages are "
-          "built to meet the Web Content Accessibility Guidelines (WCAG) 2.1 at level AA. "
-          "Documents published as files (PDF, Word, OpenDocument) are checked before they "
-          "are published, but older documents and documents received from others may not "
-          "be fully accessible. If you need a document in an accessible form, contact us "
-          "and we will help you."),
-        _("The agendas and minutes the site produces itself are tagged PDF files made to "
-          "the PDF/UA standard, with a title and their language set."),
-    ])
-
-
-@transaction.atomic
-def accessibility_statement_save(*, actor: Actor, body: str, contact_email: str,
-                                 assessed_on: dt.date | None, reason: str
-                                 ) -> AccessibilityStatement:
-    """Create or change the site's accessibility statement (who and why in the history)."""
-    statement = (AccessibilityStatement.objects.select_for_update().order_by("pk").first()
-                 or AccessibilityStatement())
-    statement.body, statement.contact_email, statement.assessed_on = (
-        body, contact_email, assessed_on)
-    save_with_history(statement, actor=actor, reason=reason)
-    return statement

@@ -13,7 +13,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from governance.admin import HistoryAdmin, SearchAdmin
 
 from . import access, services, uploads
 from .models import (
@@ -79,7 +80,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(SimpleHistoryAdmin):
+class DocumentAdmin(HistoryAdmin):
     form = DocumentAdminForm
     list_display = ["title", "kind", "owner_body", "is_public", "valid_from", "valid_until",
                     "next_review_on"]
@@ -91,6 +92,16 @@ class DocumentAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["areas", "principals"]
     readonly_fields = ["termination_handled_on", "created_at"]
     inlines = [VersionInline]
+
+    # Fields of the form only (an upload, its note, the reason): nothing to show to those
+    # who may only look.
+    FORM_ONLY = ("new_file", "change_note", "change_reason")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [f for f in fields if f not in self.FORM_ONLY]
+        return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -128,7 +139,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DocumentVersion)
-class DocumentVersionAdmin(SimpleHistoryAdmin):
+class DocumentVersionAdmin(HistoryAdmin):
     list_display = ["__str__", "status", "content_type", "size", "uploaded_at", "published_on"]
     list_filter = ["status"]
     list_select_related = ["document"]
@@ -145,19 +156,31 @@ class DocumentVersionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AccessibilityCheck)
-class AccessibilityCheckAdmin(SimpleHistoryAdmin):
+class AccessibilityCheckAdmin(HistoryAdmin):
     list_display = ["version", "checked_by", "checked_at"]
     list_select_related = ["version__document", "checked_by"]
     raw_id_fields = ["version"]
 
 
 @admin.register(DocumentReminder)
-class DocumentReminderAdmin(admin.ModelAdmin):
+class DocumentReminderAdmin(SearchAdmin):
     list_display = ["document", "kind", "due", "sent_at"]
     list_select_related = ["document"]
     readonly_fields = ["document", "kind", "due", "sent_at"]
 
 
 @admin.register(AccessibilityStatement)
-class AccessibilityStatementAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "assessed_on", "updated_at"]
+class AccessibilityStatementAdmin(HistoryAdmin):
+    """Read only: the editor edits the statement at /tillganglighet/redigera/, where a save
+    from an outdated page is refused (``documents.statement``)."""
+
+    list_display = ["__str__", "compliance", "assessed_on", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

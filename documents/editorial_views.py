@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import accessibility, reminders
+from . import accessibility, reminders, statement
+from .forms import StatementForm
 from .models import AccessibilityCheck, DocumentVersion
 
 EDITOR_PERM = "documents.publish_document"
@@ -71,19 +72,6 @@ class ChecklistForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in accessibility.CHECKLIST_FIELDS:
             self.fields[name].label = AccessibilityCheck._meta.get_field(name).verbose_name
-
-
-class StatementForm(forms.Form):
-    body = forms.CharField(label=gettext_lazy("Statement"), widget=forms.Textarea(
-        attrs={"rows": 14}), help_text=gettext_lazy(
-        "Compliance status, known shortcomings and how the site was assessed. Paragraphs "
-        "are separated by an empty line. How to report problems and the supervisory "
-        "authority are always shown below it."))
-    contact_email = forms.EmailField(label=gettext_lazy("Contact for accessibility issues"),
-                                     required=False)
-    assessed_on = forms.DateField(label=gettext_lazy("Last assessed"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=gettext_lazy("Why is it changed?"), max_length=200)
 
 
 # --- Views ------------------------------------------------------------------------------
@@ -149,45 +137,43 @@ def _checklist_initial(summary: accessibility.AccessibilitySummary) -> dict:
 
 
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
-    """The public accessibility statement (tillgänglighetsredogörelse, DOS-lagen): the
-    editor's text or a default, how to report problems, and the supervisory authority."""
-    statement = accessibility.accessibility_statement_current()
-    body = statement.body if statement else accessibility.default_statement_text()
+    """The public accessibility statement (tillgänglighetsredogörelse, DOS-lagen) after
+    DIGG's model: the editor's sections (or their defaults), the compliance status, the
+    published documents that fail the machine check, the contact, DIGG and the dates."""
     return render(request, "documents/editorial/statement.html", {
-        "statement": statement,
-        "paragraphs": [p.strip() for p in body.split("\n\n") if p.strip()],
-        "contact_email": (statement.contact_email if statement else "")
-        or _fallback_contact(),
-        "today": timezone.localdate(), "digg_url": accessibility.DIGG_URL,
-        "can_edit": is_editor(request.user),
+        "page": statement.statement_page(), "can_edit": is_editor(request.user),
     })
-
-
-def _fallback_contact() -> str:
-    from governance.models import Structure
-
-    return (Structure.objects.exclude(office_email="").order_by("pk")
-            .values_list("office_email", flat=True).first() or "")
 
 
 @require(is_editor)
 def accessibility_statement_edit(request: HttpRequest) -> HttpResponse:
-    """The editor writes the accessibility statement; every change with who and why."""
-    statement = accessibility.accessibility_statement_current()
+    """The editor edits the statement section by section; every save with who and why,
+    and a save from an outdated page is refused (the form keeps the editor's text)."""
+    failing = statement.documents_failing_machine_check()
+    current = statement.accessibility_statement_current()
     if request.method == "POST":
-        form = StatementForm(request.POST)
+        form = StatementForm(request.POST, failing_documents=len(failing))
         if form.is_valid():
-            accessibility.accessibility_statement_save(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("The accessibility statement has been saved."))
-            return redirect("documents:accessibility_statement")
+            try:
+                statement.accessibility_statement_save(
+                    actor=request.user, reason=form.cleaned_data["reason"],
+                    seen_revision=form.cleaned_data["revision"], **form.statement_fields())
+            except statement.StaleStatementError as exc:
+                # Keep the editor's text; the next save is made from the current revision.
+                data = request.POST.copy()
+                data["revision"] = str(exc.revision)
+                form = StatementForm(data, failing_documents=len(failing))
+                form.is_valid()
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The accessibility statement has been saved."))
+                return redirect("documents:accessibility_statement")
     else:
-        form = StatementForm(initial={
-            "body": statement.body if statement else accessibility.default_statement_text(),
-            "contact_email": statement.contact_email if statement else _fallback_contact(),
-            "assessed_on": statement.assessed_on if statement else timezone.localdate(),
-        })
-    history = (statement.history.select_related("history_user").order_by("-history_date")[:30]
-               if statement else [])
+        form = StatementForm(initial=statement.statement_initial(),
+                             failing_documents=len(failing))
+    history = (current.history.select_related("history_user").order_by("-history_date")[:30]
+               if current else [])
     return render(request, "documents/editorial/statement_edit.html", {
-        "form": form, "statement": statement, "history": history,
+        "form": form, "statement": current, "history": history, "failing": failing,
+        "digg_url": statement.DIGG_URL,
     })

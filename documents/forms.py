@@ -1,14 +1,17 @@
 """Forms of the register pages. They parse input; the services decide what is allowed."""
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from governance.models import Body, Principal, StrategicArea
 
-from .models import Document, DocumentKind
+from .models import ComplianceStatus, Document, DocumentKind
 from .selectors import RegisterFilters
 
 
@@ -140,3 +143,124 @@ class TerminationForm(forms.Form):
                                  widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Comment"), required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+_PHONE = re.compile(r"^\+?[\d\s\-()]+$")
+SECTION_MAX_LENGTH = 6000
+
+
+def _section(label, help_text, *, required: bool = True, rows: int = 5) -> forms.CharField:
+    return forms.CharField(label=label, help_text=help_text, required=required,
+                           max_length=SECTION_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class StatementForm(forms.Form):
+    """The accessibility statement after DIGG's model: one field per section, the contact,
+    the dates, the editors' internal note and the reason for the change. ``revision`` is
+    the revision the form was made from (a save from an outdated page is refused)."""
+
+    introduction = _section(
+        _("Who runs the site and the commitment"),
+        _("The opening of the statement: who is behind the site and that you want everyone "
+          "to be able to use it."), rows=4)
+    compliance = forms.ChoiceField(
+        label=_("Compliance with the Act (lagen (2018:1937))"), choices=ComplianceStatus.choices,
+        widget=forms.RadioSelect,
+        help_text=_("DIGG's wording. Partially compliant when anything is listed under "
+                    "\"Content that is not accessible\"."))
+    compliance_text = _section(_("How accessible is the site?"),
+                               _("A short explanation of the status for visitors."), rows=4)
+    shortcomings = _section(
+        _("Content that is not accessible"),
+        _("The known shortcomings, each with the WCAG success criterion it fails where known "
+          "(\"- Some images lack alternative texts (WCAG 1.1.1).\"). Lines starting "
+          "with a dash become a list. The published documents that fail the machine check "
+          "are listed below this text automatically."), rows=8)
+    disproportionate_burden = _section(
+        _("Disproportionate burden (section 12)"),
+        _("Optional: content you claim would be disproportionately burdensome to make "
+          "accessible, and why. Shown only when filled in."), required=False, rows=3)
+    out_of_scope = _section(
+        _("Content outside the scope of the Act (section 9)"),
+        _("Optional: for example office files published before 23 September 2018 that are "
+          "not needed for current administrative processes. Shown only when filled in."),
+        required=False, rows=3)
+    alternatives = _section(_("What can you do if you cannot use parts of the site?"),
+                            _("Alternative ways to get the content. The contact and the "
+                              "response time below are shown after it."), rows=4)
+    response_days = forms.IntegerField(
+        label=_("Usual response time (working days)"), min_value=1, max_value=90,
+        error_messages={"min_value": _("Give a response time of at least 1 working day."),
+                        "max_value": _("Give a response time of at most 90 working days.")})
+    contact_email = forms.EmailField(label=_("E-mail for accessibility issues"),
+                                     required=False)
+    contact_phone = forms.CharField(label=_("Telephone for accessibility issues"),
+                                    required=False, max_length=40)
+    reporting = _section(_("Report shortcomings in the site's accessibility"),
+                         _("How visitors tell you about problems."), rows=4)
+    supervision = _section(_("Supervision"),
+                           _("The link to DIGG's report form is always shown after this "
+                             "text."), rows=4)
+    testing = _section(_("How we tested the site"),
+                       _("The method (self-assessment or an external review) and what is "
+                         "tested."), rows=8)
+    assessed_on = forms.DateField(label=_("Date of the latest assessment"),
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    made_on = forms.DateField(label=_("Date the statement was made"),
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    editor_note = forms.CharField(
+        label=_("Internal note to the editors"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Never shown to visitors: for example what to check at the next "
+                    "assessment."))
+    reason = forms.CharField(label=_("Why is it changed?"), max_length=200)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, failing_documents: int = 0, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.failing_documents = failing_documents
+
+    def clean_contact_phone(self) -> str:
+        phone = " ".join(self.cleaned_data["contact_phone"].split())
+        if phone and (not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < 6):
+            raise ValidationError(
+                _("Write the telephone number with digits, for example 0611-12 34 56 or "
+                  "+46 611 12 34 56."), code="phone")
+        return phone
+
+    def _not_in_future(self, name: str):
+        day = self.cleaned_data[name]
+        if day > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."), code="future")
+        return day
+
+    def clean_assessed_on(self):
+        return self._not_in_future("assessed_on")
+
+    def clean_made_on(self):
+        return self._not_in_future("made_on")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("contact_email") and not data.get("contact_phone") \
+                and "contact_email" not in self.errors and "contact_phone" not in self.errors:
+            self.add_error("contact_email", ValidationError(
+                _("Give an e-mail address or a telephone number where visitors can reach "
+                  "you: the Act requires a way to report shortcomings."), code="no_contact"))
+        if data.get("compliance") == ComplianceStatus.FULL and self.failing_documents:
+            self.add_error("compliance", ValidationError(
+                ngettext("The site cannot be fully compliant while %(count)d published "
+                         "document fails the machine check (it is listed under \"Content "
+                         "that is not accessible\").",
+                         "The site cannot be fully compliant while %(count)d published "
+                         "documents fail the machine check (they are listed under "
+                         "\"Content that is not accessible\").",
+                         self.failing_documents) % {"count": self.failing_documents},
+                code="full_with_failing"))
+        return data
+
+    def statement_fields(self) -> dict:
+        """The cleaned values the service saves (without the reason and revision)."""
+        return {name: value for name, value in self.cleaned_data.items()
+                if name not in ("reason", "revision")}

@@ -258,18 +258,62 @@ class DocumentReminder(models.Model):
         return f"{self.document}: {self.kind} {self.due}"
 
 
-class AccessibilityStatement(models.Model):
-    """The site's accessibility statement (tillgänglighetsredogörelse), edited by the editor."""
+class ComplianceStatus(models.TextChoices):
+    """How the site complies with lagen (2018:1937), in the words DIGG's model requires."""
 
-    body = models.TextField(_("statement"))
+    FULL = "full", _("fully compliant")
+    PARTIAL = "partial", _("partially compliant")
+    NOT = "not", _("not compliant")
+
+
+class AccessibilityStatement(models.Model):
+    """The site's accessibility statement (tillgänglighetsredogörelse) after DIGG's model:
+    one field per section, edited by the editor through
+    ``documents.statement.accessibility_statement_save``.
+
+    A blank section (a statement saved before the sections existed) is shown with its
+    default text. ``revision`` counts the saves, so an edit made from an outdated page is
+    refused instead of silently overwriting someone else's. ``editor_note`` is for the
+    editors only and never shown to visitors.
+    """
+
+    introduction = models.TextField(_("who runs the site and the commitment"), blank=True)
+    compliance = models.CharField(_("compliance with the Act"), max_length=10,
+                                  choices=ComplianceStatus.choices,
+                                  default=ComplianceStatus.PARTIAL)
+    compliance_text = models.TextField(_("how accessible is the site"), blank=True)
+    shortcomings = models.TextField(_("content that is not accessible"), blank=True)
+    disproportionate_burden = models.TextField(_("disproportionate burden"), blank=True)
+    out_of_scope = models.TextField(_("content outside the scope of the Act"), blank=True)
+    alternatives = models.TextField(_("what you can do if you cannot use parts of the site"),
+                                    blank=True)
+    response_days = models.PositiveSmallIntegerField(
+        _("usual response time (working days)"), default=5)
+    reporting = models.TextField(_("reporting shortcomings"), blank=True)
+    supervision = models.TextField(_("supervision"), blank=True)
+    testing = models.TextField(_("how we tested the site"), blank=True)
     contact_email = models.EmailField(_("contact for accessibility issues"), blank=True)
+    contact_phone = models.CharField(_("telephone for accessibility issues"), max_length=40,
+                                     blank=True)
     assessed_on = models.DateField(_("last assessed"), null=True, blank=True)
+    made_on = models.DateField(_("statement made"), null=True, blank=True)
+    editor_note = models.TextField(_("internal note to the editors"), blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("accessibility statement")
         verbose_name_plural = _("accessibility statements")
+        constraints = [
+            models.CheckConstraint(name="statement_compliance_valid",
+                                   condition=Q(compliance__in=ComplianceStatus.values)),
+            models.CheckConstraint(name="statement_response_days_range",
+                                   condition=Q(response_days__gte=1, response_days__lte=90)),
+        ]
 
     def __str__(self) -> str:
         return str(_("Accessibility statement"))
+
+    def get_absolute_url(self) -> str:
+        return reverse("documents:accessibility_statement")

@@ -211,3 +211,21 @@ def feed_versions(limit: int = 30) -> list[DocumentVersion]:
         document__is_public=True, published_on__isnull=False,
         status__in=access.PUBLIC_STATUSES).select_related("document__owner_body")
         .order_by("-published_on", "-id")[:limit])
+
+
+def latest_published(structure_id: int, *, limit: int = 5) -> list[DocumentVersion]:
+    """The structure's most recently published versions of public documents (one query)."""
+    return list(DocumentVersion.objects.filter(
+        document__is_public=True, document__owner_body__structure_id=structure_id,
+        published_on__isnull=False, status=VersionStatus.PUBLISHED)
+        .select_related("document__owner_body").order_by("-published_on", "-id")[:limit])
+
+
+def search_documents(user: User | None, q: str, *, limit: int = PAGE_SIZE):
+    """The register's search (``register_documents``) for the site's one search: the
+    first ``limit`` documents ``user`` may see and how many match in all (2 queries)."""
+    from governance.selectors import SearchHits
+
+    qs = register_documents(user, RegisterFilters(q=q))
+    return SearchHits(items=list(qs.prefetch_related(None).select_related("owner_body")[:limit]),
+                      total=qs.count())

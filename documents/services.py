@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from governance.models import Body, Principal, StrategicArea
 from governance.services import Actor, save_with_history
+from halsam.formats.dates import plain_date
 
 from . import access, rules, uploads
 from .models import Document, DocumentKind, DocumentVersion, VersionStatus
@@ -196,7 +197,7 @@ def document_terminate(
     if document.termination_handled_on is not None:
         raise _error("termination_handled_on", _(
             "A notice of termination was already handled on %(day)s.")
-            % {"day": document.termination_handled_on.isoformat()}, "already_terminated")
+            % {"day": plain_date(document.termination_handled_on)}, "already_terminated")
     if document.valid_from is not None and handled_on < document.valid_from:
         raise ValidationError({"termination_handled_on": _(
             "The notice cannot have been handled before the document came into force.")})
@@ -204,7 +205,7 @@ def document_terminate(
     end = rules.termination_end(handled_on, document.termination_notice_months)
     save_with_history(document, actor=actor, reason=reason or _(
         "Notice of termination handled on %(day)s; the document ends on %(end)s")
-        % {"day": handled_on.isoformat(), "end": end.isoformat()})
+        % {"day": plain_date(handled_on), "end": plain_date(end)})
     return document
 
 

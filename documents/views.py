@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from halsam.formats.dates import plain_date
+
 from . import access, rules, selectors, services
 from .accessibility import accessibility_ready
 from .forms import (
@@ -210,7 +212,7 @@ def terminate(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The notice of termination is recorded; the document "
                                         "ends on %(day)s.")
-                             % {"day": services.termination_ends_on(document).isoformat()})
+                             % {"day": plain_date(services.termination_ends_on(document))})
             return redirect(document)
     return render(request, "documents/terminate.html", {"form": form,
                                                         "document": acc.document})

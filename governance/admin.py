@@ -7,23 +7,34 @@ their query count does not grow with the number of rows.
 """
 from __future__ import annotations
 
+import json
+
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .forms import (
+    BodyAdminForm,
     MembershipAdminForm,
     MembershipInlineFormSet,
     OfficeTermAdminForm,
     PrettyJSONField,
     ReasonModelForm,
 )
+from .labels import LABELS, SELECT_RELATED, membership_label, person_label, seat_label
 from .models import (
     Body,
     Membership,
@@ -39,6 +50,8 @@ from .models import (
     Term,
 )
 from .permissions import login_permissions_sync
+from .rotation_form import RotationField, RotationWidget
+from .search import DiacriticSearchMixin
 
 REASON_FIELDSET = (_("Change"), {"fields": ["change_reason"]})
 
@@ -65,6 +78,33 @@ class ActiveTodayFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ChoiceLabelsMixin:
+    """Choices of people, seats and memberships name the principal, title and body
+    (``governance.labels``), with the related rows selected in the same query."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        model = db_field.related_model
+        if model in LABELS and "queryset" not in kwargs:
+            kwargs["queryset"] = model._default_manager.select_related(*SELECT_RELATED[model])
+        if model is get_user_model() and "queryset" not in kwargs:
+            kwargs["queryset"] = real_users(model._default_manager.all())
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and model in LABELS:
+            formfield.label_from_instance = LABELS[model]
+        return formfield
+
+
+def json_formfield(db_field, **kwargs):
+    """The admin's field for a JSON column: the rotation rule as a form, the rest as
+    indented JSON of the right shape."""
+    if db_field.model is Body and db_field.name == "rotation":
+        return RotationField(label=db_field.verbose_name, help_text=db_field.help_text,
+                             required=False)
+    kwargs["form_class"] = PrettyJSONField
+    kwargs["expect"] = JSON_SHAPES.get(db_field.name)
+    return db_field.formfield(**kwargs)
+
+
 class ReasonAdminMixin:
     """Stores the form's "reason for the change" as the history change reason.
 
@@ -87,9 +127,7 @@ class ReasonAdminMixin:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.JSONField):
-            kwargs["form_class"] = PrettyJSONField
-            kwargs["expect"] = JSON_SHAPES.get(db_field.name)
-            return db_field.formfield(**kwargs)
+            return json_formfield(db_field, **kwargs)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @staticmethod
@@ -161,19 +199,119 @@ def _sync_logins(user_ids: set[int]) -> None:
         login_permissions_sync(user_id=user_id)
 
 
-class GovernanceAdmin(ReasonAdminMixin, SimpleHistoryAdmin):
+# --- the admin's common bases (meetings/admin.py and documents/admin.py use them too) ----
+
+class SwedishHistoryContextHelper(HistoricalRecordContextHelper):
+    """The history's "changes" column in words: no ``None``, ``True`` or "Deleted användare
+    (pk=3)"."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        if isinstance(value, list):
+            return [self._word(v) for v in value]
+        return self._word(value)
+
+    @staticmethod
+    def _word(value):
+        if isinstance(value, DeletedObject):
+            if value.pk is None:  # no related object at all, not a deleted one
+                return "–"
+            if value.model is get_user_model():
+                return gettext("deleted user")
+            return gettext("%(type)s (deleted)") % {"type": value.model._meta.verbose_name}
+        if value is None or value == "":
+            return "–"
+        if value is True:
+            return gettext("Yes")
+        if value is False:
+            return gettext("No")
+        return value
+
+
+def anonymous_user_name() -> str:
+    """The user name of django-guardian's stand-in for anonymous visitors (a real row)."""
+    return getattr(settings, "ANONYMOUS_USER_NAME", "AnonymousUser")
+
+
+def real_users(queryset):
+    """Logins of people: without guardian's anonymous stand-in, which nobody picks or edits."""
+    return queryset.exclude(username=anonymous_user_name())
+
+
+def history_user_label(record) -> str:
+    """Who made a change, as the history shows it: the person's name, "Anonym" (no
+    login, or guardian's stand-in for anonymous visitors) or "Okänd" (a command, a job)."""
+    user = record.history_user
+    if user is None:
+        return gettext("Unknown (no login)") if record.history_user_id is None \
+            else gettext("deleted user")
+    if user.get_username() == anonymous_user_name():
+        return gettext("Anonymous")
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    return (person.name if person is not None else user.get_full_name()) or user.get_username()
+
+
+class SwedishInlineAdminFormSet(helpers.InlineAdminFormSet):
+    """"Lägg till ytterligare medlemskap": Django's link text with the name in lower case,
+    as Swedish writes it mid-sentence (Django capitalises it)."""
+
+    def inline_formset_data(self):
+        data = json.loads(super().inline_formset_data())
+        data["options"]["addText"] = gettext("Add another %(verbose_name)s") % {
+            "verbose_name": self.opts.verbose_name}
+        return json.dumps(data)
+
+
+class SwedishAdminMixin:
+    """Searches that ignore diacritics, choices that can be told apart, inline links in
+    Swedish word order."""
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_admin_formsets = super().get_inline_formsets(request, formsets,
+                                                            inline_instances, obj)
+        for inline_admin_formset in inline_admin_formsets:
+            inline_admin_formset.__class__ = SwedishInlineAdminFormSet
+        return inline_admin_formsets
+
+
+class SearchAdmin(DiacriticSearchMixin, ChoiceLabelsMixin, SwedishAdminMixin,
+                  admin.ModelAdmin):
+    """For models without history (send records, tokens)."""
+
     list_per_page = 50
 
 
-class GovernanceInline:
+class HistoryAdmin(DiacriticSearchMixin, ChoiceLabelsMixin, SwedishAdminMixin,
+                   SimpleHistoryAdmin):
+    """For models with history: the history page in Swedish, with who changed what."""
+
+    list_per_page = 50
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return SwedishHistoryContextHelper(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records,
+                                  foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        for record in historical_records:
+            record.user_label = history_user_label(record)
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        return super().get_history_queryset(request, history_manager, pk_name,
+                                            object_id).select_related("history_user__person")
+
+
+class GovernanceAdmin(ReasonAdminMixin, HistoryAdmin):
+    pass
+
+
+class GovernanceInline(ChoiceLabelsMixin):
     extra = 0
     show_change_link = True
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.JSONField):
-            kwargs["form_class"] = PrettyJSONField
-            kwargs["expect"] = JSON_SHAPES.get(db_field.name)
-            return db_field.formfield(**kwargs)
+            return json_formfield(db_field, **kwargs)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
@@ -235,6 +373,9 @@ class SeatInline(GovernanceInline, admin.TabularInline):
               "substitute_count", "by_virtue_of_office", "is_co_opted", "position"]
     autocomplete_fields = ["principal", "sector"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("body", "principal")
+
 
 @admin.register(Body)
 class BodyAdmin(GovernanceAdmin):
@@ -242,9 +383,11 @@ class BodyAdmin(GovernanceAdmin):
                     "min_meetings_per_year"]
     list_filter = ["structure", "kind", "area", "owner_principal", "is_temporary"]
     list_select_related = ["structure", "area", "owner_principal", "parent"]
-    search_fields = ["name", "short_name", "slug"]
+    search_fields = ["name", "short_name", "slug", "owner_principal__name", "area__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent", "prepares_for", "area", "owner_principal", "joint_of"]
+    form = BodyAdminForm
+    readonly_fields = ["rotation_shown"]  # shown instead of the form to those who only look
     inlines = [SeatInline]
     fieldsets = [
         (None, {"fields": ["structure", "name", "short_name", "slug", "kind", "position",
@@ -254,8 +397,23 @@ class BodyAdmin(GovernanceAdmin):
                                                "meeting_rule", "notice_days"]}),
         (_("Period and review"), {"fields": ["is_temporary", "ends_on",
                                              "review_interval_months"]}),
-        (_("Chairs and rules (data)"), {"fields": ["rotation", "rule_refs"]}),
+        (_("Chair rotation"), {"fields": ["rotation"]}),
+        (_("Rules"), {"fields": ["rule_refs"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Looking only (the editor): the rule as the same form, with its inputs disabled.
+        return [(name, {**opts, "fields": ["rotation_shown" if f == "rotation" else f
+                                           for f in opts["fields"]]})
+                for name, opts in fieldsets]
+
+    @admin.display(description=_("rotation rule"))
+    def rotation_shown(self, obj: Body) -> str:
+        html = RotationWidget().render("rotation", obj.rotation, attrs={"id": "id_rotation"})
+        return format_html('<fieldset class="widget-group" disabled>{}</fieldset>', html)
 
 
 class MembershipInline(GovernanceInline, admin.TabularInline):
@@ -267,7 +425,8 @@ class MembershipInline(GovernanceInline, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(
-            "person", "seat__body", "substitute_for__person", "substitute_for__seat__body")
+            "person", "seat__body", "seat__principal", "substitute_for__person",
+            "substitute_for__seat__body", "substitute_for__seat__principal")
 
 
 @admin.register(Seat)
@@ -277,7 +436,8 @@ class SeatAdmin(GovernanceAdmin):
     list_filter = ["body__structure", "body__kind", "body__area", "principal",
                    "principal_kind", "sector", "is_co_opted"]
     list_select_related = ["body", "principal", "sector"]
-    search_fields = ["title", "key", "qualification", "body__name", "body__short_name"]
+    search_fields = ["title", "key", "qualification", "body__name", "body__short_name",
+                     "principal__name", "principal__short_name", "sector__name"]
     autocomplete_fields = ["body", "principal", "sector"]
     inlines = [MembershipInline]
 
@@ -291,9 +451,15 @@ class SeatAdmin(GovernanceAdmin):
             Q(memberships__end__isnull=True) | Q(memberships__end__gte=today))
         # An explicit order: a GROUP BY query drops the model's default ordering, and the
         # autocomplete view pages through this queryset.
-        return super().get_queryset(request).annotate(
+        # (A queryset with select_related of its own makes the changelist skip
+        # list_select_related, so both are named here.)
+        return super().get_queryset(request).select_related(
+            *SELECT_RELATED[Seat], *self.list_select_related).annotate(
             filled=Count("memberships", filter=active, distinct=True)).order_by(
             "body__name", "position", "id")
+
+    def autocomplete_label(self, obj: Seat) -> str:
+        return seat_label(obj)
 
     @admin.display(description=_("places filled today"), ordering="filled")
     def filled_today(self, obj: Seat) -> str:
@@ -313,13 +479,20 @@ class PersonAdmin(GovernanceAdmin):
     list_display_links = ["last_name", "first_name"]
     list_filter = ["principal__kind", "principal", "memberships__seat__body__structure"]
     list_select_related = ["principal", "user"]
-    search_fields = ["first_name", "last_name", "email", "title"]
+    search_fields = ["first_name", "last_name", "email", "title", "principal__name"]
     autocomplete_fields = ["principal", "user"]
     inlines = [PersonMembershipInline]
     actions = ["create_logins"]
 
     # At most this many people per run of the action: each one is a login and an e-mail.
     LOGIN_BATCH = 200
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*SELECT_RELATED[Person],
+                                                            *self.list_select_related)
+
+    def autocomplete_label(self, obj: Person) -> str:
+        return person_label(obj)
 
     @admin.action(description=_("Create a login and e-mail a link for choosing the password"),
                   permissions=["change"])
@@ -367,7 +540,9 @@ class MembershipAdmin(GovernanceAdmin):
                    "seat__body__area", "person__principal", "seat__body"]
     list_select_related = ["person__principal", "seat__body"]
     search_fields = ["person__first_name", "person__last_name", "person__email",
-                     "seat__title", "seat__body__name", "seat__body__short_name"]
+                     "person__title", "seat__title", "seat__body__name",
+                     "seat__body__short_name", "seat__principal__name",
+                     "person__principal__name"]
     autocomplete_fields = ["person", "seat", "substitute_for"]
     date_hierarchy = "start"
 
@@ -382,6 +557,13 @@ class MembershipAdmin(GovernanceAdmin):
     @admin.display(description=_("principal"), ordering="person__principal__name")
     def principal(self, obj: Membership) -> str:
         return str(obj.person.principal or "")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*SELECT_RELATED[Membership],
+                                                            *self.list_select_related)
+
+    def autocomplete_label(self, obj: Membership) -> str:
+        return membership_label(obj)
 
     def get_search_results(self, request, queryset, search_term):
         # The substitute_for autocomplete offers members only (the only valid choice).
@@ -399,6 +581,21 @@ class OfficeTermAdmin(GovernanceAdmin):
                    "person__principal", "body"]
     list_select_related = ["body", "area", "person"]
     search_fields = ["person__first_name", "person__last_name", "body__name",
-                     "body__short_name", "note"]
+                     "body__short_name", "note", "area__name"]
     autocomplete_fields = ["body", "person", "area"]
     date_hierarchy = "start"
+
+
+# --- logins ----------------------------------------------------------------------------------
+
+class HalsamUserAdmin(DiacriticSearchMixin, SwedishAdminMixin, UserAdmin):
+    """Django's user admin without guardian's anonymous stand-in (an implementation detail,
+    shown as "AnonymousUser" otherwise), searching names without regard to diacritics."""
+
+    def get_queryset(self, request):
+        return real_users(super().get_queryset(request))
+
+
+if admin.site.is_registered(get_user_model()):
+    admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), HalsamUserAdmin)

@@ -19,5 +19,8 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Structures and bodies")
 
     def ready(self) -> None:
+        from . import search
+
+        search.register()  # the "unaccent" lookup and its SQLite function
         post_migrate.connect(_ensure_role_groups, sender=self,
                              dispatch_uid="governance.ensure_role_groups")

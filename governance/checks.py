@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from halsam.formats.dates import plain_date
+
 from . import reminders, rules
 from .models import Body, Membership, MembershipRole, OfficeTerm, StrategicArea
 from .reminders import Reminder
@@ -103,7 +105,9 @@ def body_statuses(*, on: dt.date, structure_slug: str | None = None,
     for body in bodies:
         status = BodyStatus(body=body)
         statuses.append(status)
-        if not body.rotation:
+        # A structure not yet in force (Jämtland Härjedalen before 2027, J7) has no
+        # office holders to check: its rule's first period has not begun.
+        if not body.rotation or (body.structure.valid_from and on < body.structure.valid_from):
             continue
         try:
             rule = rules.parse_rotation(body.rotation)
@@ -231,7 +235,7 @@ def _apply_rule(status: BodyStatus, *, on: dt.date, terms: list[OfficeTerm],
             body_slug=body.slug, body_name=body.name, due=due.due_by, rule=due.rule_id,
             message=_("Election of the offices of %(body)s for %(period)s is due by "
                       "%(due)s (%(rule)s).") % {
-                "body": body.name, "period": period.label, "due": due.due_by.isoformat(),
+                "body": body.name, "period": period.label, "due": plain_date(due.due_by),
                 "rule": due.rule_id or _("the rotation rule")}))
         break
 

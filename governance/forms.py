@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, InlineForeignKeyField
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Membership, MembershipRole, OfficeTerm
 from .services import (
@@ -172,11 +173,20 @@ class MembershipInlineFormSet(BaseInlineFormSet):
                                (MembershipRole.SUBSTITUTE, seat.substitute_count)):
             same = [(s, e) for r, s, e, _p in periods if r == role]
             if same and max_concurrent(same, since, None) > capacity:
-                label = _("members") if role == MembershipRole.MEMBER else _("substitutes")
+                if role == MembershipRole.MEMBER:
+                    text = ngettext(
+                        "The seat “%(seat)s” has room for %(count)d member; these rows "
+                        "together give it more at the same time.",
+                        "The seat “%(seat)s” has room for %(count)d members; these rows "
+                        "together give it more at the same time.", capacity)
+                else:
+                    text = ngettext(
+                        "The seat “%(seat)s” has room for %(count)d substitute; these rows "
+                        "together give it more at the same time.",
+                        "The seat “%(seat)s” has room for %(count)d substitutes; these rows "
+                        "together give it more at the same time.", capacity)
                 raise ValidationError(
-                    _("The seat “%(seat)s” has room for %(count)d %(label)s; these rows "
-                      "together give it more at the same time.")
-                    % {"seat": seat.title, "count": capacity, "label": label},
+                    text % {"seat": seat.title, "count": capacity},
                     code="seat_full",
                 )
 
@@ -202,3 +212,13 @@ class OfficeTermAdminForm(ReasonModelForm):
         except ValidationError as exc:
             add_service_errors(self, exc)
         return cleaned
+
+
+class BodyAdminForm(ReasonModelForm):
+    """The body's form; its rotation rule is a form of its own (``rotation_form``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("rotation")
+        if field is not None and hasattr(field, "set_original"):
+            field.set_original(self.instance.rotation if self.instance.pk else {})

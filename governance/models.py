@@ -442,7 +442,11 @@ class Seat(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.body}: {self.title}"
+        # "Timrå kommun – Förvaltningschef för … (Länsledning för HälSam)": the principal
+        # tells apart the one seat per municipality a preset's for_each makes.
+        if self.principal_id is not None:
+            return f"{self.principal} – {self.title} ({self.body})"
+        return f"{self.title} ({self.body})"
 
 
 class Person(models.Model):

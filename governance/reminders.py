@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from halsam.formats.dates import plain_date
 
 from .models import Body, Membership, MembershipRole, Seat, Term, TermKind
 
@@ -43,6 +46,8 @@ def vacancies(*, on: dt.date, structure_slug: str | None = None) -> list[Reminde
     seats = (
         _seats(structure_slug)
         .filter(Q(body__ends_on__isnull=True) | Q(body__ends_on__gte=on))
+        # A structure not yet in force (J7: from 2027) has no places to fill today.
+        .exclude(body__structure__valid_from__gt=on)
         .annotate(
             members=Count("memberships",
                           filter=active & Q(memberships__role=MembershipRole.MEMBER)),
@@ -60,10 +65,13 @@ def vacancies(*, on: dt.date, structure_slug: str | None = None) -> list[Reminde
         missing_s = seat.substitute_count - seat.subs
         parts = []
         if missing_m > 0:
-            parts.append(_("%(n)d of %(total)d member places") % {
+            parts.append(ngettext("%(n)d of %(total)d member place",
+                                  "%(n)d of %(total)d member places", seat.member_count) % {
                 "n": missing_m, "total": seat.member_count})
         if missing_s > 0:
-            parts.append(_("%(n)d of %(total)d substitute places") % {
+            parts.append(ngettext("%(n)d of %(total)d substitute place",
+                                  "%(n)d of %(total)d substitute places",
+                                  seat.substitute_count) % {
                 "n": missing_s, "total": seat.substitute_count})
         out.append(Reminder(
             key=f"vacancy:{seat.pk}:{missing_m}:{missing_s}",
@@ -97,7 +105,7 @@ def ended_without_successor(*, on: dt.date, structure_slug: str | None = None,
             key=f"ended:{m.pk}", kind="ended_without_successor", severity=WARNING,
             body_slug=m.seat.body.slug, body_name=m.seat.body.name, due=m.end,
             message=_("%(person)s left “%(seat)s” on %(end)s and no successor is recorded.") % {
-                "person": m.person.name, "seat": m.seat.title, "end": m.end.isoformat()},
+                "person": m.person.name, "seat": m.seat.title, "end": plain_date(m.end)},
         )
         for m in ended
     ]
@@ -139,7 +147,7 @@ def term_change(*, on: dt.date, structure_slug: str | None = None,
             body_slug=m.seat.body.slug, body_name=m.seat.body.name, due=term.start,
             message=_("%(term)s starts %(start)s: confirm that %(person)s still holds "
                       "“%(seat)s”, held by virtue of office (H2, H3).") % {
-                "term": term.name, "start": term.start.isoformat(), "person": m.person.name,
+                "term": term.name, "start": plain_date(term.start), "person": m.person.name,
                 "seat": m.seat.title},
             rule="H3",
         ))

@@ -9,10 +9,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
-from .models import Body, Membership, MembershipRole, OfficeTerm, Participation, Structure
+from . import diagrams
+from .models import (
+    Body,
+    BodyKind,
+    Membership,
+    MembershipRole,
+    OfficeTerm,
+    Participation,
+    Principal,
+    StrategicArea,
+    Structure,
+)
 
 
 def structure_default() -> Structure | None:
@@ -148,3 +160,124 @@ def body_page(slug: str, *, on: dt.date) -> BodyPage:
         offices=offices,
         on=on,
     )
+
+
+# --- pictures: the structure diagram and the local group grid (governance/diagrams.py) -----
+
+@dataclass
+class StructurePictures:
+    """The structure's diagram (wide and narrow layouts) and its local group grid."""
+
+    structure: Structure
+    wide: diagrams.Diagram
+    narrow: diagrams.Diagram
+    grid: diagrams.Grid | None
+    body_count: int
+    level_count: int
+
+
+def diagram_bodies(structure_id: int) -> list[diagrams.DiagramBody]:
+    """The structure's bodies as the pictures need them (2 queries)."""
+    rows = list(Body.objects.filter(structure_id=structure_id)
+                .order_by("position", "name")
+                .values_list("id", "name", "short_name", "slug", "kind", "parent_id",
+                             "prepares_for_id", "position", "owner_principal_id", "area_id"))
+    joint: dict[int, list[int]] = {}
+    for from_id, to_id in (Body.joint_of.through.objects
+                           .filter(from_body__structure_id=structure_id)
+                           .order_by("to_body__position").values_list("from_body_id",
+                                                                      "to_body_id")):
+        joint.setdefault(from_id, []).append(to_id)
+    labels = dict(BodyKind.choices)
+    return [
+        diagrams.DiagramBody(
+            id=pk, name=name, short_name=short, kind=kind, kind_label=str(labels.get(kind, kind)),
+            url=reverse("governance:body", kwargs={"slug": slug}), parent_id=parent,
+            prepares_for_id=prepares, joint_of_ids=tuple(joint.get(pk, ())), position=position,
+            owner_id=owner, area_id=area)
+        for pk, name, short, slug, kind, parent, prepares, position, owner, area in rows
+    ]
+
+
+def _member_counts(local_ids: list[int], on: dt.date) -> dict[int, int]:
+    """Per local group the number of its members on ``on``, the grid's cell text."""
+    return dict(Membership.objects.active_on(on)
+                .filter(seat__body_id__in=local_ids, role=MembershipRole.MEMBER)
+                .values("seat__body_id").annotate(n=Count("id"))
+                .values_list("seat__body_id", "n"))
+
+
+def structure_pictures(structure: Structure, *, on: dt.date, current: int | None = None,
+                       cluster_url: str = "#lokal-samverkan") -> StructurePictures:
+    """The pictures of ``structure``, with the body ``current`` highlighted (6 queries)."""
+    bodies = diagram_bodies(structure.pk)
+    grid = None
+    local_ids = [b.id for b in bodies if b.kind == diagrams.LOCAL_GROUP]
+    if local_ids:
+        principals = [diagrams.GridAxis(id=pk, name=short or name) for pk, name, short in
+                      Principal.objects.filter(owned_bodies__id__in=local_ids).distinct()
+                      .order_by("name").values_list("id", "name", "short_name")]
+        areas = [diagrams.GridAxis(id=pk, name=name) for pk, name in
+                 StrategicArea.objects.filter(structure=structure)
+                 .order_by("position", "name").values_list("id", "name")]
+        grid = diagrams.local_group_grid(bodies, principals, areas,
+                                         counts=_member_counts(local_ids, on), current=current)
+    wide = diagrams.structure_diagram(bodies, current=current, cluster_url=cluster_url)
+    narrow = diagrams.structure_diagram(bodies, narrow=True, current=current,
+                                        cluster_url=cluster_url)
+    return StructurePictures(structure=structure, wide=wide, narrow=narrow, grid=grid,
+                             body_count=len(bodies),
+                             level_count=len({b.row for b in wide.boxes}))
+
+
+# --- search (the site's one search, portal/public.py) -------------------------------------
+
+SEARCH_LIMIT = 20
+SEARCH_MAX_WORDS = 8
+
+
+@dataclass
+class SearchHits:
+    """The first ``limit`` matches of one kind and how many there are in all."""
+
+    items: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.items), 0)
+
+
+def search_words(q: str) -> list[str]:
+    """The words of a query (at most ``SEARCH_MAX_WORDS``), without duplicates."""
+    words: list[str] = []
+    for word in q.split():
+        if word.casefold() not in (w.casefold() for w in words):
+            words.append(word)
+    return words[:SEARCH_MAX_WORDS]
+
+
+def words_q(q: str, fields: list[str], *, restricted: dict[str, Q] | None = None) -> Q:
+    """Every word of ``q`` in some field, ignoring case and diacritics (governance.search's
+    ``unaccent``); a field in ``restricted`` counts only where its condition holds."""
+    restricted = restricted or {}
+    out = Q()
+    for word in search_words(q):
+        any_field = Q()
+        for name in [*fields, *restricted]:
+            match = Q(**{f"{name}__unaccent__icontains": word})
+            any_field |= (match & restricted[name]) if name in restricted else match
+        out &= any_field
+    return out
+
+
+def search_bodies(q: str, *, limit: int = SEARCH_LIMIT) -> SearchHits:
+    """Bodies whose name, short name, mandate, principal or area has every word, those with
+    every word in their name first (2 queries). Bodies are public: everyone finds them."""
+    in_name = words_q(q, ["name", "short_name"])
+    qs = (Body.objects.filter(words_q(q, ["name", "short_name", "mandate",
+                                          "owner_principal__name", "area__name"]))
+          .annotate(by_name=Case(When(in_name, then=Value(0)), default=Value(1)))
+          .select_related("structure")
+          .order_by("by_name", "structure__name", "position", "name"))
+    return SearchHits(items=list(qs[:limit]), total=qs.count())

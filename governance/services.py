@@ -14,8 +14,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from halsam.formats.dates import plain_date
 
 from .models import (
     Body,
@@ -71,7 +73,7 @@ def max_concurrent(periods: Iterable[tuple[dt.date, dt.date | None]], start: dt.
 
 
 def _fmt(day: dt.date) -> str:
-    return date_format(day, "Y-m-d")
+    return plain_date(day)
 
 
 def membership_validate(
@@ -131,12 +133,20 @@ def membership_validate(
     if capacity is not None:
         same_role = [(s, e) for _pid, r, s, e in rows if r == role]
         if max_concurrent(same_role, start, end) + 1 > capacity:
-            label = (_("members") if role == MembershipRole.MEMBER else _("substitutes"))
+            if role == MembershipRole.MEMBER:
+                text = ngettext(
+                    "The seat “%(seat)s” has room for %(count)d member, and that place is "
+                    "taken during the period from %(start)s.",
+                    "The seat “%(seat)s” has room for %(count)d members, and they are all "
+                    "taken during the period from %(start)s.", capacity)
+            else:
+                text = ngettext(
+                    "The seat “%(seat)s” has room for %(count)d substitute, and that place is "
+                    "taken during the period from %(start)s.",
+                    "The seat “%(seat)s” has room for %(count)d substitutes, and they are all "
+                    "taken during the period from %(start)s.", capacity)
             raise ValidationError(
-                {"seat": _("The seat “%(seat)s” has room for %(count)d %(label)s, and they are "
-                           "all taken during the period from %(start)s.")
-                 % {"seat": seat.title, "count": capacity, "label": label, "start": _fmt(start)}}
-            )
+                {"seat": text % {"seat": seat.title, "count": capacity, "start": _fmt(start)}})
 
 
 @transaction.atomic

@@ -7,5 +7,5 @@ app_name = "governance"
 urlpatterns = [
     path("struktur/<slug:slug>/", views.structure_detail, name="structure"),
     path("organ/<slug:slug>/", views.body_detail, name="body"),
-    path("samordning/", views.dashboard, name="dashboard"),
+    path("regler/", views.rules_page, name="rules"),
 ]

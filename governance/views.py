@@ -1,13 +1,15 @@
-"""Public pages of a structure: the overview and one page per body."""
+"""Public pages of a structure: the overview, one page per body and the rules' texts.
+
+The coordinator's week (``/samordning/``) gathers from meetings and documents too, so it
+lives in the portal app (portal/week.py)."""
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from . import checks, reminders, selectors
-from .forms_public import DashboardFilterForm
+from . import rule_texts, selectors
+from .models import BodyKind
 
 
 def structure_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -22,6 +24,7 @@ def render_structure(request: HttpRequest, slug: str) -> HttpResponse:
         "overview": overview,
         "structure": overview.structure,
         "structures": selectors.structure_list(),
+        "pictures": selectors.structure_pictures(overview.structure, on=timezone.localdate()),
     })
 
 
@@ -32,39 +35,20 @@ def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from meetings.selectors import body_meetings
 
     meetings = body_meetings(page.body, include_private=request.user.is_staff)
-    return render(request, "governance/body.html",
-                  {"page": page, "body": page.body, "meetings": meetings})
+    # The structure diagram with this body highlighted; a local group's page also shows
+    # the grid of local groups, so the diagram's cluster box points there.
+    is_local = page.body.kind == BodyKind.LOCAL_GROUP
+    pictures = selectors.structure_pictures(
+        page.body.structure, on=page.on, current=page.body.pk,
+        cluster_url="#lokal-samverkan" if is_local
+        else page.body.structure.get_absolute_url() + "#lokal-samverkan")
+    return render(request, "governance/body.html", {
+        "page": page, "body": page.body, "meetings": meetings, "pictures": pictures,
+        "show_grid": is_local and pictures.grid is not None})
 
 
-@login_required
-@permission_required("governance.coordinate", raise_exception=True)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The coordinator's overview: per body the offices now and next period, findings,
-    elections due and vacancies; filtered by structure and level."""
-    form = DashboardFilterForm(request.GET or None)
-    structure_slug = kind = None
-    if form.is_valid():
-        structure_slug = (form.cleaned_data["structure"].slug
-                          if form.cleaned_data["structure"] else None)
-        kind = form.cleaned_data["kind"] or None
-    on = timezone.localdate()
-    statuses = checks.body_statuses(on=on, structure_slug=structure_slug, kind=kind)
-    slugs = {s.body.slug for s in statuses}
-    vacancies = [r for r in reminders.vacancies(on=on, structure_slug=structure_slug)
-                 if r.body_slug in slugs]
-    other = [r for r in reminders.ended_without_successor(on=on, structure_slug=structure_slug)
-             + reminders.term_change(on=on, structure_slug=structure_slug) if r.body_slug in slugs]
-    by_body: dict[str, list] = {}
-    for r in vacancies + other:
-        by_body.setdefault(r.body_slug, []).append(r)
-    rows = [(s, by_body.get(s.body.slug, [])) for s in statuses]
-    counts = {"error": 0, "warning": 0}
-    for s in statuses:
-        for f in s.findings:
-            if f.severity in counts:
-                counts[f.severity] += 1
-    counts["warning"] += len(vacancies) + len(other)
-    return render(request, "governance/dashboard.html", {
-        "form": form, "rows": rows, "on": on, "counts": counts,
-        "elections": [s for s in statuses if s.election],
-    })
+def rules_page(request: HttpRequest) -> HttpResponse:
+    """The seeds' rules in Swedish, per structure, each with an anchor (``/regler/#H11``)
+    that findings and the coordinator's week link to."""
+    return render(request, "governance/rules.html",
+                  {"groups": rule_texts.rules_by_structure()})

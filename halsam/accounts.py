@@ -49,12 +49,15 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
 
 class Navigation:
     """What the one navigation (templates/base.html) offers the user, computed on first
-    use: templates ask ``nav.portal``, ``nav.coordinator``, ``nav.editor``, ``nav.staff``
-    and ``nav.section`` (the part of the site the page belongs to) and hold no rules."""
+    use: templates ask ``nav.portal``, ``nav.coordinator``, ``nav.editor``,
+    ``nav.secretary``, ``nav.staff`` and ``nav.section`` (the part of the site the page
+    belongs to) and hold no rules. A login with several roles lands on the highest
+    one's start page (portal/start.py) and finds the others here."""
 
     SECTIONS = (("/mina-sidor/", "portal"), ("/samordning/", "coordination"),
-                ("/redaktion/", "editorial"), ("/dokument/", "documents"),
-                ("/admin/", "admin"), ("/accounts/", "accounts"))
+                ("/sekreterare/", "secretary"), ("/redaktion/", "editorial"),
+                ("/dokument/", "documents"), ("/regler/", "rules"), ("/admin/", "admin"),
+                ("/accounts/", "accounts"))
 
     def __init__(self, request: HttpRequest) -> None:
         self.user = getattr(request, "user", None)
@@ -81,9 +84,24 @@ class Navigation:
     def editor(self) -> bool:
         return self._authenticated and self.user.has_perm("documents.publish_document")
 
+    @cached_property
+    def secretary(self) -> bool:
+        """The secretary's meetings (/sekreterare/): secretaries of a body."""
+        from governance.access import bodies_for_user
+
+        return self._authenticated and bodies_for_user(self.user, secretary=True).exists()
+
     @property
     def staff(self) -> bool:
         return self._authenticated and self.user.is_staff
+
+    @property
+    def brand_url(self) -> str:
+        """The brand link: a login's start page (/start/, portal/start.py), else the
+        home page."""
+        from django.urls import reverse
+
+        return reverse("portal:start" if self._authenticated else "public:home")
 
     @cached_property
     def section(self) -> str:

@@ -29,13 +29,14 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "halsam.apps.HalsamAdminConfig",  # django.contrib.admin with halsam.admin_site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # Django's widget templates, for FORM_RENDERER below
     "guardian",
     "simple_history",
     "governance",
@@ -59,6 +60,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "halsam.urls"
 WSGI_APPLICATION = "halsam.wsgi.application"
+# One form template set for the portal (templates/forms/, docs/design-system.md).
+FORM_RENDERER = "halsam.form_renderer.HalsamFormRenderer"
 ASGI_APPLICATION = "halsam.asgi.application"
 
 TEMPLATES = [
@@ -111,6 +114,8 @@ LOGIN_URL = "admin:login"
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's named date formats (docs/language.md), looked up before Django's own.
+FORMAT_MODULE_PATH = ["halsam.formats"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
@@ -249,7 +254,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # The one navigation in templates/base.html asks halsam.accounts.Navigation what to show.
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("halsam.accounts.navigation")
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/mina-sidor/"
+LOGIN_REDIRECT_URL = "/start/"  # portal/start.py: the start page of the login's role
 LOGOUT_REDIRECT_URL = None  # show registration/logged_out.html
 # A password reset link is valid for one day.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)

@@ -14,9 +14,10 @@ admin.site.index_title = _("The coordinator's administration")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    # Logins (halsam/accounts.py), the member portal and the public front (portal/).
+    # Logins (halsam/accounts.py), the member portal, the start pages of the roles and
+    # the public front (portal/).
     path("accounts/", include("halsam.accounts")),
-    path("mina-sidor/", include("portal.member")),
+    path("", include("portal.urls")),
     path("", include("portal.public")),
     path("", include("documents.urls")),
     path("", include("meetings.urls")),

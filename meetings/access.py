@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -146,3 +146,27 @@ def plan_year_allowed(user: User) -> None:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def member_body_ids(user: User) -> list[int]:
+    """The bodies where ``user``'s person holds an active membership today (any role)."""
+    if not user.is_authenticated:
+        return []
+    today_ = timezone.localdate()
+    return list(Membership.objects.active_on(today_).filter(person__user=user)
+                .values_list("seat__body_id", flat=True).distinct())
+
+
+def visible_meetings_q(user: User) -> Q:
+    """The meetings ``user`` may see at all, as a filter for lists and search (at most one
+    query): public ones for everyone; every meeting for coordinators and staff; for a
+    member also the meetings of their bodies, as host or guest (``sees_all`` above)."""
+    if user.is_authenticated and (is_coordinator(user) or user.is_staff):
+        return Q()
+    visible = Q(is_public=True)
+    body_ids = member_body_ids(user)
+    if body_ids:
+        as_guest = Meeting.guest_bodies.through.objects.filter(
+            meeting_id=OuterRef("pk"), body_id__in=body_ids)
+        visible |= Q(body_id__in=body_ids) | Q(Exists(as_guest))
+    return visible

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import models
-from simple_history.admin import SimpleHistoryAdmin
+
+from governance.admin import HistoryAdmin, SearchAdmin
 
 from .models import (
     Absence,
@@ -41,7 +42,7 @@ class AbsenceInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(HistoryAdmin):
     list_display = ["__str__", "body", "kind", "start", "status", "is_public"]
     list_filter = ["status", "kind", "is_public", "body__structure"]
     search_fields = ["title", "body__name", "place"]
@@ -55,7 +56,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(SimpleHistoryAdmin):
+class AgendaItemAdmin(HistoryAdmin):
     list_display = ["title", "meeting", "position", "kind"]
     list_select_related = ["meeting__body"]
     search_fields = ["title", "meeting__body__name"]
@@ -63,7 +64,7 @@ class AgendaItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AgendaAttachment)
-class AgendaAttachmentAdmin(SimpleHistoryAdmin):
+class AgendaAttachmentAdmin(HistoryAdmin):
     list_display = ["title", "item", "content_type", "size", "uploaded_at"]
     list_select_related = ["item"]
     raw_id_fields = ["item"]
@@ -71,7 +72,7 @@ class AgendaAttachmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(NoticeDelivery)
-class NoticeDeliveryAdmin(admin.ModelAdmin):
+class NoticeDeliveryAdmin(SearchAdmin):
     list_display = ["meeting", "person", "kind", "sequence", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["meeting__body", "person"]
@@ -83,14 +84,14 @@ class NoticeDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(HistoryAdmin):
     list_display = ["person", "meeting", "attended", "in_place_of"]
     list_select_related = ["person", "meeting__body", "in_place_of"]
     raw_id_fields = ["meeting", "person", "in_place_of"]
 
 
 @admin.register(Minutes)
-class MinutesAdmin(SimpleHistoryAdmin):
+class MinutesAdmin(HistoryAdmin):
     list_display = ["meeting", "status", "approved_by", "approved_at", "published_at"]
     list_filter = ["status"]
     list_select_related = ["meeting__body", "approved_by"]
@@ -99,7 +100,7 @@ class MinutesAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CalendarToken)
-class CalendarTokenAdmin(admin.ModelAdmin):
+class CalendarTokenAdmin(SearchAdmin):
     list_display = ["person", "created_at", "revoked_at"]
     list_select_related = ["person"]
     raw_id_fields = ["person"]
@@ -107,7 +108,7 @@ class CalendarTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingReminder)
-class MeetingReminderAdmin(admin.ModelAdmin):
+class MeetingReminderAdmin(SearchAdmin):
     list_display = ["meeting", "kind", "due", "sent_at"]
     list_select_related = ["meeting__body"]
     readonly_fields = ["meeting", "kind", "due", "sent_at"]

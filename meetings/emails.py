@@ -105,7 +105,7 @@ def notice_message(*, meeting: Meeting, person: Person, kind: str, as_substitute
         subject, text, html = _render_triplet("notice", context)
         ics = calendar.invitation(meeting, NoticeRecipient(person, as_substitute), method)
         attachment = None if cancel else pdf.agenda_pdf(meeting)
-        filename = f"dagordning-{meeting.start:%Y-%m-%d}-{meeting.pk}.pdf"
+        filename = f"dagordning-{timezone.localtime(meeting.start):%Y-%m-%d}-{meeting.pk}.pdf"
     name, address = calendar.organizer_address(meeting)
     message = EmailMultiAlternatives(
         subject=subject, body=text, to=[email or person.email],

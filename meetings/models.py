@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from governance.models import Body, Person, StrategicArea
+from halsam.formats.dates import plain_date
 
 
 class MeetingKind(models.TextChoices):
@@ -96,7 +97,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.display_title} {self.start:%Y-%m-%d}"
+        return f"{self.display_title} {plain_date(self.start)}"
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:detail", kwargs={"pk": self.pk})

@@ -8,6 +8,7 @@ PDF/UA-1, with the document title and ``lang="sv"`` set, for the accessibility l
 """
 from __future__ import annotations
 
+import functools
 import logging
 from urllib.parse import unquote, urlsplit
 
@@ -52,6 +53,13 @@ def render_pdf(template: str, context: dict) -> bytes:
     """Render a template to a tagged (PDF/UA where possible) PDF in Swedish."""
     with translation.override("sv"):
         html = render_to_string(template, {**context, "base_url": BASE_URL})
+    return _html_to_pdf(html)
+
+
+# The same HTML gives the same PDF: a notice batch attaches one agenda to every recipient,
+# so laying it out once per batch (not once per e-mail) is what keeps sending fast.
+@functools.lru_cache(maxsize=16)
+def _html_to_pdf(html: str) -> bytes:
     options: dict = {"pdf_tags": True, "pdf_identifier": None}
     if PDF_UA:
         options["pdf_variant"] = "pdf/ua-1"

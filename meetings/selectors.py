@@ -210,9 +210,14 @@ def finding_message(finding: rules.PlanFinding) -> str:
     if finding.code == "theme_missing":
         return _("No theme meeting for the strategic area %(area)s in %(year)d.") % p
     if finding.code == "joint_missing":
-        return _("%(count)d of %(wanted)d joint meetings for all areas planned for %(year)d.") % p
+        return ngettext(
+            "%(count)d of %(wanted)d joint meeting for all areas planned for %(year)d.",
+            "%(count)d of %(wanted)d joint meetings for all areas planned for %(year)d.",
+            p["wanted"]) % p
     if finding.code == "seminar_missing":
-        return _("%(count)d of %(wanted)d joint seminars planned for %(year)d.") % p
+        return ngettext("%(count)d of %(wanted)d joint seminar planned for %(year)d.",
+                        "%(count)d of %(wanted)d joint seminars planned for %(year)d.",
+                        p["wanted"]) % p
     return finding.code
 
 
@@ -242,6 +247,8 @@ def plan_shortfalls(year: int) -> list[Shortfall]:
     """
     bodies = list(Body.objects.active_on(dt.date(year, 1, 1))
                   .filter(Q(min_meetings_per_year__isnull=False) | ~Q(meeting_rule={}))
+                  # A structure that comes into force later has nothing to plan yet (J7).
+                  .exclude(structure__valid_from__gt=dt.date(year, 12, 31))
                   .select_related("structure").order_by("structure__name", "position", "name"))
     planned = _planned_by_body(bodies, year)
     areas = _areas_by_structure(b.structure_id for b in bodies)
@@ -282,3 +289,29 @@ def checker_choices(meeting: Meeting) -> list[Person]:
     from .services import people_called
 
     return people_called(meeting)
+
+
+# --- the year calendar (meetings/month_calendar.py) -------------------------------------
+
+def calendar_meetings(structure_id: int, year: int, visible: Q) -> list:
+    """The meetings of the structure's bodies in ``year`` that pass ``visible`` (from
+    ``access.visible_meetings_q``), as ``month_calendar.CalendarMeeting`` (one query)."""
+    from .month_calendar import CalendarMeeting
+
+    start, end = _year_range(year)
+    rows = (Meeting.objects.filter(visible, body__structure_id=structure_id, start__gte=start,
+                                   start__lt=end)
+            .select_related("body").order_by("start", "id"))
+    return [CalendarMeeting(id=m.pk, start=timezone.localtime(m.start), title=m.display_title,
+                            body_name=m.body.name, url=m.get_absolute_url(),
+                            cancelled=m.status == MeetingStatus.CANCELLED) for m in rows]
+
+
+def next_public_meetings(structure_id: int, *, limit: int = 5,
+                         now: dt.datetime | None = None) -> list[Meeting]:
+    """The structure's next public meetings that are not cancelled (one query)."""
+    now = now or timezone.now()
+    return list(Meeting.objects.filter(body__structure_id=structure_id, is_public=True,
+                                       end__gte=now)
+                .exclude(status=MeetingStatus.CANCELLED)
+                .select_related("body").order_by("start", "id")[:limit])

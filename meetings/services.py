@@ -693,18 +693,34 @@ def minutes_return(*, actor: Actor, minutes: Minutes, reason: str = "") -> Minut
     return minutes
 
 
+def _recorded_time(at: dt.datetime | None, *, after: dt.datetime | None) -> dt.datetime:
+    """``at`` (default now) for a step recorded after the fact: never in the future, never
+    before the step it follows. A wrong time is the caller's error, not the user's."""
+    now = timezone.now()
+    if at is None:
+        return now
+    if timezone.is_naive(at) or at > now or (after is not None and at < after):
+        raise ValueError(f"cannot record {at!r}: after {after!r} and not later than now")
+    return at
+
+
 @transaction.atomic
 def minutes_approve(
-    *, actor: Actor, minutes: Minutes, checker: Person, reason: str = ""
+    *, actor: Actor, minutes: Minutes, checker: Person, reason: str = "",
+    approved_at: dt.datetime | None = None,
 ) -> Minutes:
-    """Approve (justera) the minutes: only one of the chosen checkers may; who and when are kept."""
+    """Approve (justera) the minutes: only one of the chosen checkers may; who and when are kept.
+
+    ``approved_at`` records an approval signed earlier (on paper); it defaults to now.
+    """
     minutes = _minutes_locked(minutes)
+    approved_at = _recorded_time(approved_at, after=minutes.meeting.start)
     if not minutes.checkers.filter(pk=checker.pk).exists():
         raise ValidationError({"checker": _("Only a chosen minute checker can approve the "
                                             "minutes.")}, code="not_checker")
     _minutes_move(minutes, MinutesStatus.APPROVED)
     minutes.approved_by = checker
-    minutes.approved_at = timezone.now()
+    minutes.approved_at = approved_at
     save_with_history(minutes, actor=actor, reason=reason or _("Minutes approved"))
     meeting = minutes.meeting
     if rules.can_transition(rules.MEETING_TRANSITIONS, meeting.status,
@@ -716,11 +732,14 @@ def minutes_approve(
 
 
 @transaction.atomic
-def minutes_publish(*, actor: Actor, minutes: Minutes, reason: str = "") -> Minutes:
-    """Publish approved minutes to everyone who may see the meeting."""
+def minutes_publish(
+    *, actor: Actor, minutes: Minutes, reason: str = "", published_at: dt.datetime | None = None
+) -> Minutes:
+    """Publish approved minutes to everyone who may see the meeting (``published_at``: when
+    they were made public, if earlier than now)."""
     minutes = _minutes_locked(minutes)
     _minutes_move(minutes, MinutesStatus.PUBLISHED)
-    minutes.published_at = timezone.now()
+    minutes.published_at = _recorded_time(published_at, after=minutes.approved_at)
     save_with_history(minutes, actor=actor, reason=reason or _("Minutes published"))
     meeting = minutes.meeting
     if rules.can_transition(rules.MEETING_TRANSITIONS, meeting.status,

@@ -1,7 +1,7 @@
 """The meeting pages (/moten/<id>/ …) and the coordinator's planning pages."""
 from django.urls import path
 
-from . import views
+from . import calendar_views, views
 
 app_name = "meetings"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("moten/<int:pk>/narvaro/", views.attendance, name="attendance"),
     path("moten/<int:pk>/protokoll/", views.minutes_edit, name="minutes"),
     path("moten/<int:pk>/protokoll/<slug:action>/", views.minutes_action, name="minutes_action"),
+    path("kalender/", calendar_views.year_calendar, name="calendar"),
+    path("kalender/<int:year>/", calendar_views.year_calendar, name="calendar_year"),
     path("samordning/plan/", views.plan_index, name="plan_index"),
     path("samordning/plan/<int:year>/brister/", views.plan_shortfalls, name="shortfalls"),
     path("samordning/plan/<slug:slug>/<int:year>/", views.plan_body, name="plan"),

@@ -17,9 +17,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from governance.models import Body, Person
+from halsam.formats.dates import plain_date
 
 from . import access, rules, selectors, services
 from .forms import (
@@ -144,8 +146,9 @@ def notice_send(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The notice is being sent to %(count)d recipients.")
-                         % {"count": count})
+        messages.success(request, ngettext("The notice is being sent to %(count)d recipient.",
+                                           "The notice is being sent to %(count)d recipients.",
+                                           count) % {"count": count})
     return redirect(acc.meeting)
 
 
@@ -372,7 +375,12 @@ def minutes_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Done."))
+        messages.success(request, {
+            "create": _("The minutes are started."),
+            "send": _("The minutes are sent to the minute checkers."),
+            "approve": _("You have approved the minutes."),
+            "return": _("The minutes are sent back for changes."),
+        }.get(action, _("The minutes are published.")))
     if acc.can_edit:
         return redirect("meetings:minutes", pk=meeting.pk)
     return redirect(meeting)
@@ -425,11 +433,13 @@ def plan_body(request: HttpRequest, slug: str, year: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(series_form, exc)
         else:
-            messages.success(request, _("%(count)d meetings are planned.")
+            messages.success(request, ngettext("%(count)d meeting is planned.",
+                                               "%(count)d meetings are planned.",
+                                               len(series.starts))
                              % {"count": len(series.starts)})
             for day, name in series.skipped:
                 messages.info(request, _("%(day)s is skipped: %(holiday)s.")
-                              % {"day": day.isoformat(), "holiday": name})
+                              % {"day": plain_date(day), "holiday": name})
             return redirect("meetings:plan", slug=slug, year=year)
     return render(request, "meetings/plan.html", {
         "plan": selectors.body_plan(body, year), "body": body, "year": year,

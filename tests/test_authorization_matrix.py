@@ -65,8 +65,12 @@ WITH_PERSON = ("member_a", "member_b", "secretary_a")
 MATRIX: dict[str, dict[str, int | str]] = {
     # --- public pages -------------------------------------------------------------------
     "public:home": everyone(200),
+    "public:search": everyone(200),
+    "meetings:calendar": everyone(200),
+    "meetings:calendar_year": everyone(200),
     "governance:structure": everyone(200),
     "governance:body": everyone(200),
+    "governance:rules": everyone(200),
     "set_language": everyone(302),
     "feeds:body": everyone(200),
     "feeds:person": everyone(200),  # the secret token is the credential
@@ -85,8 +89,12 @@ MATRIX: dict[str, dict[str, int | str]] = {
     # --- the member portal --------------------------------------------------------------
     "portal:home": only(200, *PERSONAS[1:]),  # without a person: the "not linked" page
     "portal:calendar": only(302, *WITH_PERSON, others=404),
+    # --- the start pages of the roles (portal/start.py): /start/ sends each login on ----
+    "portal:start": only(302, *PERSONAS[1:]),
+    "portal:secretary": only(200, "secretary_a"),
     # --- the coordinator's pages --------------------------------------------------------
-    "governance:dashboard": only(200, "coordinator"),
+    "portal:week": only(200, "coordinator"),
+    "portal:offices": only(200, "coordinator"),
     "meetings:plan_index": only(200, "coordinator"),
     "meetings:shortfalls": only(200, "coordinator"),
     "meetings:plan": only(200, "coordinator"),
@@ -255,6 +263,7 @@ def world(db, settings, tmp_path):
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "meetings:plan": {"slug": body_a.slug, "year": year},
         "meetings:shortfalls": {"year": year},
+        "meetings:calendar_year": {"year": year + 1},
         "meetings:detail@public": {"pk": meetings["public"].pk},
         "meetings:attachment": {"pk": private.pk, "attachment_pk": attachment.pk},
         "meetings:absence_link": {"pk": private.pk,

@@ -35,13 +35,15 @@ def _login(client: Client, password: str, *, ip: str = "10.0.0.1", username: str
                        REMOTE_ADDR=ip, **EN)
 
 
-def test_login_page_and_login_lands_on_my_pages(client, user):
+def test_login_page_and_login_lands_on_the_start_page(client, user):
+    """After logging in, /start/ sends the login to its role's page (portal/start.py;
+    tests/portal/test_start.py has every role); without a role, /start/ itself."""
     page = client.get("/accounts/login/", **EN)
     assert page.status_code == 200
     assert 'name="password"' in page.content.decode()
     response = _login(client, PASSWORD)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/mina-sidor/"
+    assert response.headers["Location"] == "/start/"
 
 
 def test_login_honours_next(client, user):

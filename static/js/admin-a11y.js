@@ -27,7 +27,12 @@
         var label = labelOf(select);
         var combo = container.querySelector('.select2-selection[role="combobox"]');
         var rendered = container.querySelector('.select2-selection__rendered');
-        if (!label || !combo || !rendered || !rendered.id) { return; }
+        if (!label) { return; }
+        // A multiple choice (e.g. "joint body of") types into an inline search field,
+        // which select2 re-creates whenever the selection changes (see the observer).
+        var search = container.querySelector('.select2-search__field');
+        if (search) { search.setAttribute('aria-labelledby', label.id); }
+        if (!combo || !rendered || !rendered.id) { return; }
         rendered.setAttribute('aria-labelledby', label.id);
         combo.setAttribute('aria-labelledby', label.id + ' ' + rendered.id);
     }
@@ -44,8 +49,9 @@
             records.forEach(function (record) {
                 Array.prototype.forEach.call(record.addedNodes, function (node) {
                     if (node.nodeType !== 1) { return; }
-                    if (node.classList.contains('select2') && node.previousElementSibling) {
-                        nameWidget(node.previousElementSibling);
+                    var container = node.closest ? node.closest('.select2') : null;
+                    if (container && container.previousElementSibling) {
+                        nameWidget(container.previousElementSibling);
                     } else if (node.querySelector('.select2')) {
                         nameAll(node);
                     }

@@ -12,7 +12,11 @@ live server, with axe-core for the accessibility checks.
 - ``login(page, user)`` logs in through the real login form at ``/accounts/login/``;
   while that page does not exist, through Django's admin login for staff and with a
   session cookie for everyone else (the admin login refuses non-staff accounts).
-- ``shot(page, name)`` saves a screenshot under ``test-artifacts/``.
+- ``shot(page, name)`` saves a screenshot under ``test-artifacts/``;
+  ``page_shot(page, persona, url_name, width)`` the screenshot of a page of the project,
+  ``test-artifacts/pages/<persona>--<url name>--<width>.png``.
+- ``reflow(page)`` answers whether the page scrolls sideways at the current viewport
+  (WCAG 1.4.10) and, when it does, which elements stick out furthest.
 
 The tests are marked ``browser``. Outside CI a test is skipped, saying why, when
 Playwright, Chromium or axe-core is missing (run ``tests/browser/setup.sh``); with
@@ -50,6 +54,11 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Viewports: the desktop the pages are checked at, a phone for the screenshots, and the
+# 320 CSS px of WCAG 1.4.10 (1280 px at 400 % zoom).
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+REFLOW = {"width": 320, "height": 640}
 PASSWORD = "browser-test-password-1"  # noqa: S105 - test users only
 
 
@@ -127,7 +136,7 @@ def chromium() -> Iterator:
 def context(chromium, live_server) -> Iterator:
     ctx = chromium.new_context(base_url=live_server.url, locale="sv-SE",
                                timezone_id="Europe/Stockholm",
-                               viewport={"width": 1280, "height": 900})
+                               viewport=DESKTOP)
     ctx.set_default_timeout(15_000)
     # Nothing may be fetched from other sites: any request off the live server fails.
     ctx.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
@@ -160,6 +169,100 @@ def shot(request):
         return path
 
     return take
+
+
+def page_shot(page, persona: str, url_name: str, width: int, *, variant: int = 1) -> Path:
+    """A full-page screenshot of a page of the project at the current viewport:
+    ``test-artifacts/pages/<persona>--<url name>[-<variant>]--<width>.png``."""
+    folder = ARTIFACTS / "pages"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = url_name.replace(":", "-") + (f"-{variant}" if variant > 1 else "")
+    path = folder / f"{_slug(persona)}--{_slug(name)}--{width}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def settle(page) -> None:
+    """Wait until the page has laid itself out again (after a resize): two frames."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                  "requestAnimationFrame(r)))")
+
+
+REFLOW_JS = r"""() => {
+    const doc = document.documentElement, vw = window.innerWidth;
+    if (doc.scrollWidth <= vw) return null;
+    const clips = (el) => {
+        // Inside a box that scrolls or clips sideways (a .table-scroll region), an element
+        // may be wider than the screen without making the page scroll; but an absolutely
+        // positioned one (a visually hidden text) escapes every box between it and its
+        // positioned containing block, and so does make the page scroll.
+        let position = getComputedStyle(el).position;
+        if (position === 'fixed') return false;
+        let escaping = position === 'absolute';
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+            const s = getComputedStyle(a);
+            if (!escaping || s.position !== 'static') {
+                if (s.overflowX !== 'visible') return a.getBoundingClientRect().right <= vw + 1;
+                escaping = s.position === 'absolute' || s.position === 'fixed';
+            }
+        }
+        return false;
+    };
+    const name = (el) => {
+        let d = el.tagName.toLowerCase();
+        if (el.id) d += '#' + el.id;
+        const cls = (el.getAttribute('class') || '').trim().split(/\s+/).filter(Boolean);
+        if (cls.length) d += '.' + cls.slice(0, 3).join('.');
+        return d;
+    };
+    const describe = (el) => {
+        // Where it is: up to three named ancestors ("header.site-header nav li a").
+        const path = [];
+        for (let a = el.parentElement; a && a !== document.body && path.length < 3;
+             a = a.parentElement) {
+            if (a.id || a.getAttribute('class') || ['nav', 'table', 'form'].includes(
+                    a.tagName.toLowerCase())) path.unshift(name(a));
+        }
+        const text = (el.innerText || el.getAttribute('aria-label') || '').trim()
+            .replace(/\s+/g, ' ').slice(0, 60);
+        return {element: name(el), where: path.join(' '), text,
+                right: Math.round(el.getBoundingClientRect().right),
+                width: Math.round(el.getBoundingClientRect().width)};
+    };
+    const all = [...document.body.querySelectorAll('*')];
+    let wide = all.filter(el => {
+        const r = el.getBoundingClientRect();
+        return !(r.width === 0 && r.height === 0) && r.right > vw + 1 && !clips(el);
+    });
+    if (!wide.length) {
+        // No box sticks out: then content overflows a box (a long word, a nowrap text).
+        wide = all.filter(el => getComputedStyle(el).overflowX === 'visible'
+            && el.scrollWidth > el.clientWidth + 1
+            && el.getBoundingClientRect().left + el.scrollWidth > vw + 1 && !clips(el));
+    }
+    // The culprits: elements sticking out none of whose children sticks out further.
+    const set = new Set(wide);
+    const leaves = wide.filter(el => ![...el.children].some(c => set.has(c)));
+    leaves.sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right);
+    return {scrollWidth: doc.scrollWidth, innerWidth: vw,
+            widest: leaves.slice(0, 3).map(describe)};
+}"""
+
+
+def reflow(page) -> dict | None:
+    """None when the page does not scroll sideways at the current viewport
+    (``document.documentElement.scrollWidth <= innerWidth``); else the widths and the
+    (at most three) elements that stick out furthest."""
+    return page.evaluate(REFLOW_JS)
+
+
+def describe_reflow(found: dict) -> str:
+    lines = [f"  scrollWidth {found['scrollWidth']} > innerWidth {found['innerWidth']}"]
+    for el in found["widest"]:
+        where = f" in {el['where']}" if el.get("where") else ""
+        lines.append(f"    {el['element']}{where} (right edge {el['right']} px, width "
+                     f"{el['width']} px): {el['text']!r}")
+    return "\n".join(lines)
 
 
 def axe(page, *, exclude: list[str] | None = None) -> list[dict]:

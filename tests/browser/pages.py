@@ -42,7 +42,7 @@ PAGES: dict[str, PageBuilder] = {
     "governance:structure": lambda w: [f"/struktur/{w.body_a.structure.slug}/"],
     "governance:body": lambda w: [f"/organ/{w.body_a.slug}/", "/organ/halsam/",
                                   f"/organ/{w.body_b.slug}/"],
-    "governance:dashboard": lambda w: ["/samordning/"],
+    "governance:rules": lambda w: ["/regler/"],
     # meetings
     "meetings:detail": lambda w: [f"/moten/{_meeting(w)}/"],
     "meetings:absence_link": _absence_link,
@@ -55,6 +55,8 @@ PAGES: dict[str, PageBuilder] = {
     "meetings:plan_index": lambda w: ["/samordning/plan/"],
     "meetings:shortfalls": lambda w: [f"/samordning/plan/{_year(w)}/brister/"],
     "meetings:plan": lambda w: [f"/samordning/plan/{w.body_a.slug}/{_year(w) + 1}/"],
+    "meetings:calendar": lambda w: ["/kalender/"],
+    "meetings:calendar_year": lambda w: [f"/kalender/{_year(w) + 1}/"],
     # documents
     "documents:register": lambda w: ["/dokument/", "/dokument/?q=plan&in_force=on"],
     "documents:create": lambda w: ["/dokument/ny/"],
@@ -71,6 +73,12 @@ PAGES: dict[str, PageBuilder] = {
     "documents:accessibility_statement_edit": lambda w: ["/tillganglighet/redigera/"],
     # accounts and the member portal (the roles engineer's; names as Django's auth views)
     "portal:home": lambda w: ["/mina-sidor/"],
+    # the start pages of the roles (portal/urls.py); /start/ only redirects to them
+    "portal:start": lambda w: ["/start/"],
+    "portal:week": lambda w: ["/samordning/"],
+    "portal:offices": lambda w: ["/samordning/ordforandeskap/"],
+    "portal:secretary": lambda w: ["/sekreterare/"],
+    "public:search": lambda w: ["/sok/", "/sok/?q=L%C3%A4nsledning", "/sok/?q=x"],
     "login": lambda w: ["/accounts/login/"],
     "password_reset": lambda w: ["/accounts/password_reset/"],
     "password_reset_done": lambda w: ["/accounts/password_reset/done/"],

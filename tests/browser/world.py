@@ -114,7 +114,8 @@ def build_world(*, with_document: bool = True) -> World:
 
     from meetings import services as meetings
 
-    day = next_weekday(21)
+    # Within "Min vecka"'s 21-day window whatever the weekday (at most 19 days ahead).
+    day = next_weekday(17)
     world.meeting = meetings.meeting_plan(
         actor=None, body=world.body_a, start=at(day, 13), end=at(day, 15),
         place="Regionens hus, Härnösand", title="Länsledningens möte")

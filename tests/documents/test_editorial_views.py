@@ -1,5 +1,5 @@
 """The editor's queue (/redaktion/), a version's accessibility page and the public
-accessibility statement (/tillganglighet/, DOS-lagen) with its edit page."""
+accessibility statement's access rules (the statement itself: test_statement.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +21,6 @@ from .editorial_builders import (
 )
 
 QUEUE = "/redaktion/"
-STATEMENT = "/tillganglighet/"
 STATEMENT_EDIT = "/tillganglighet/redigera/"
 
 
@@ -169,49 +168,3 @@ def test_rerun_stores_the_machine_result(client, people):
     client.force_login(people.editor)
     assert client.post(version_page(version), {"action": "rerun"}).status_code == 302
     assert AccessibilityCheck.objects.get(version=version).machine_result["passed"] is True
-
-
-# --- the accessibility statement --------------------------------------------------------------
-
-def test_default_statement_is_public_and_names_the_law_digg_and_a_contact(client, db):
-    from tests.governance.factories import StructureFactory
-
-    StructureFactory(office_email="kansli@halsam.invalid")
-    response = client.get(STATEMENT)
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert accessibility.DIGG_URL in content
-    assert "2018:1937" in content
-    assert "mailto:kansli@halsam.invalid" in content
-    assert response.context["statement"] is None
-    assert STATEMENT_EDIT not in content  # no edit link for the public
-
-
-def test_editor_edits_the_statement_with_history_and_the_public_sees_it(client, people):
-    client.force_login(people.editor)
-    form = client.get(STATEMENT_EDIT).context["form"]
-    assert form.initial["body"] == accessibility.default_statement_text()
-    response = client.post(STATEMENT_EDIT, {
-        "body": "Webbplatsen är delvis förenlig med lagen.\n\nKända brister: äldre PDF-filer.",
-        "contact_email": "tillganglighet@halsam.invalid", "assessed_on": "2026-01-15",
-        "reason": "Årlig bedömning"})
-    assert response.status_code == 302
-    client.post(STATEMENT_EDIT, {"body": "Ny text.", "reason": "Rättelse"})
-    assert AccessibilityStatement.objects.count() == 1
-    history = AccessibilityStatement.objects.get().history.order_by("history_date")
-    assert [(h.history_user, h.history_change_reason) for h in history] == [
-        (people.editor, "Årlig bedömning"), (people.editor, "Rättelse")]
-    edit_page = client.get(STATEMENT_EDIT).content.decode()
-    assert "Årlig bedömning" in edit_page and "Rättelse" in edit_page
-
-    client.logout()
-    content = client.get(STATEMENT).content.decode()
-    assert "Ny text." in content and "Kända brister" not in content
-    assert accessibility.DIGG_URL in content  # the fixed parts stay
-
-
-def test_statement_edit_requires_a_reason(client, people):
-    client.force_login(people.editor)
-    response = client.post(STATEMENT_EDIT, {"body": "Text"})
-    assert response.status_code == 200 and "reason" in response.context["form"].errors
-    assert not AccessibilityStatement.objects.exists()

@@ -175,8 +175,8 @@ def test_detail_shows_version_in_force_history_and_validity(client, world, froze
     assert page.current.number == 2 and page.in_force
     assert [v.status for v in page.versions] == ["published", "superseded"]
     html = response.content.decode()
-    assert "2026-03-20" in html  # the termination's end (V16)
-    assert "2025-01-01" in html  # next review: valid from + 24 months
+    assert "20 mars 2026" in html  # the termination's end (V16)
+    assert "1 januari 2025" in html  # next review: valid from + 24 months
 
 
 def test_feed_is_atom_of_public_published_versions(client, world):

@@ -324,7 +324,7 @@ def test_v16_termination_ends_twelve_months_after_the_notice_was_handled(world):
     document.refresh_from_db()
     assert document.termination_handled_on == dt.date(2025, 3, 20)
     assert services.termination_ends_on(document) == dt.date(2026, 3, 20)
-    assert "2026-03-20" in document.history.latest("history_date").history_change_reason
+    assert "20 mars 2026" in document.history.latest("history_date").history_change_reason
 
 
 def test_termination_needs_a_notice_period(world):

@@ -3,6 +3,7 @@ the seat rules hold in the admin too, and only staff get in."""
 from __future__ import annotations
 
 import datetime as dt
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -71,10 +72,79 @@ def form_data(response) -> dict:
                 data[bound.html_name] = str(value)
 
     add(response.context["adminform"].form)
+    if "rotation" in response.context["adminform"].form.fields:
+        data.pop("rotation", None)
+        data.update(page_inputs(response.content.decode(), prefix="rotation-"))
     for inline in response.context["inline_admin_formsets"]:
         add(inline.formset.management_form)
         for form in inline.formset.forms:
             add(form)
+    return data
+
+
+class _Inputs(HTMLParser):
+    """What a browser would submit from a page's form controls (and which have labels)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.controls: list[dict] = []
+        self.label_for: set[str] = set()
+        self._select: dict | None = None
+        self._option: dict | None = None
+        self._textarea: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "label" and a.get("for"):
+            self.label_for.add(a["for"])
+        elif tag == "input":
+            self.controls.append({"tag": tag, **a})
+        elif tag == "select":
+            self._select = {"tag": tag, **a, "selected": []}
+            self.controls.append(self._select)
+        elif tag == "option" and self._select is not None:
+            if "selected" in a:
+                self._select["selected"].append(a.get("value", ""))
+        elif tag == "textarea":
+            self._textarea = {"tag": tag, **a, "value": ""}
+            self.controls.append(self._textarea)
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea["value"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def parse_inputs(html: str) -> _Inputs:
+    parser = _Inputs()
+    parser.feed(html)
+    return parser
+
+
+def page_inputs(html: str, *, prefix: str = "") -> dict:
+    """The POST data of the page's controls whose names start with ``prefix``."""
+    data: dict = {}
+    for c in parse_inputs(html).controls:
+        name = c.get("name") or ""
+        if not name.startswith(prefix) or "__prefix__" in name:
+            continue
+        if c["tag"] == "select":
+            if c["selected"]:
+                data[name] = c["selected"][0]
+            else:
+                data[name] = ""
+        elif c["tag"] == "textarea":
+            data[name] = c["value"].removeprefix("\n")
+        elif c.get("type") in ("checkbox", "radio"):
+            if "checked" in c:
+                data[name] = c.get("value", "on")
+        elif c.get("type") not in ("submit", "button"):
+            data[name] = c.get("value", "")
     return data
 
 
@@ -87,7 +157,8 @@ def small_world(db):
     area = StrategicAreaFactory(structure=structure)
     TermFactory(structure=structure)
     body = BodyFactory(structure=structure, area=area, rule_refs=["H11"],
-                       rotation={"term": {"years": 1, "start_year": 2023}, "cycle": []},
+                       rotation={"term": {"years": 1, "start_year": 2023},
+                                 "cycle": [{"chair": {"principal_kind": "region"}}]},
                        meeting_rule={"joint_meetings": 1})
     seat = SeatFactory(body=body, principal=kommun, sector=SectorFactory())
     person = PersonFactory(principal=kommun)
@@ -157,19 +228,21 @@ def test_editor_may_look_but_not_change(client, editor, small_world):
 
 def test_json_rules_are_shown_indented_and_checked(coordinator_client, halsam):
     body = Body.objects.get(slug="lansledning")
+    body.meeting_rule = {"joint_meetings": 1}
+    body.save()
     url = admin_url(Body, "change", body.pk)
     response = coordinator_client.get(url)
-    assert "\n  &quot;term&quot;: {" in response.content.decode()
+    assert "\n  &quot;joint_meetings&quot;: 1" in response.content.decode()
     data = form_data(response)
-    data["rotation"] = "[1, 2"
+    data["meeting_rule"] = "[1, 2"
     response = coordinator_client.post(url, data)
     assert response.status_code == 200
-    assert "rotation" in response.context["adminform"].form.errors
-    data["rotation"] = "[1, 2]"  # JSON, but not an object
+    assert "meeting_rule" in response.context["adminform"].form.errors
+    data["meeting_rule"] = "[1, 2]"  # JSON, but not an object
     response = coordinator_client.post(url, data)
-    assert "rotation" in response.context["adminform"].form.errors
+    assert "meeting_rule" in response.context["adminform"].form.errors
     body.refresh_from_db()
-    assert body.rotation["cycle"]
+    assert body.meeting_rule == {"joint_meetings": 1}
 
 
 # --- query counts ----------------------------------------------------------------------------
@@ -197,6 +270,7 @@ def test_changelist_query_count_does_not_grow_with_rows(coordinator_client, mode
     for m in Membership.objects.filter(role=MembershipRole.MEMBER):
         services.office_term_record(actor=None, body=m.seat.body, office=Office.CHAIR,
                                     person=m.person, start=START)
+    changelist_queries(coordinator_client, admin_url(model, "changelist"))  # warm caches
     few = changelist_queries(coordinator_client, admin_url(model, "changelist"))
     make_memberships(45)
     for m in Membership.objects.filter(role=MembershipRole.MEMBER, seat__body__office_terms=None):
@@ -209,6 +283,7 @@ def test_changelist_query_count_does_not_grow_with_rows(coordinator_client, mode
 
 def test_membership_changelist_5_vs_50_rows_same_queries(coordinator_client):
     make_memberships(4)  # 6 rows
+    changelist_queries(coordinator_client, admin_url(Membership, "changelist"))  # warm caches
     few = changelist_queries(coordinator_client, admin_url(Membership, "changelist"))
     make_memberships(30)  # 51 rows: a second page too
     assert Membership.objects.count() > 50
@@ -485,3 +560,344 @@ def test_coordinator_creates_logins_for_members_and_they_choose_their_password(
     coordinator_client.post(admin_url(Person, "changelist"), {
         "action": "create_logins", "_selected_action": [chair.pk]})
     assert len(mailoutbox) == 1
+
+
+# --- searches that ignore diacritics and case ---------------------------------------------------
+
+def search(client, model, term: str) -> list:
+    response = client.get(admin_url(model, "changelist"), {"q": term})
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
+@pytest.fixture
+def people_with_diacritics(halsam):
+    harnosand = Principal.objects.get(name="Härnösands kommun")
+    ange = Principal.objects.get(name="Ånge kommun")
+    asa = services.person_create(actor=None, first_name="Åsa", last_name="Öberg",
+                                 email="asa.oberg@harnosand.invalid", title="Socialchef",
+                                 principal=harnosand)
+    rene = services.person_create(actor=None, first_name="René", last_name="Ek",
+                                  email="rene.ek@ange.invalid", title="Förvaltningschef",
+                                  principal=ange)
+    seat = Seat.objects.get(body__slug="lansledning", key="fc-socialforvaltning-harnosand")
+    services.membership_start(actor=None, person=asa, seat=seat, start=START)
+    return asa, rene
+
+
+@pytest.mark.parametrize("term", ["Länsledning Timrå", "lansledning timra", "LANSLEDNING TIMRA",
+                                  "timrå länsledning"])
+def test_seat_search_ignores_diacritics_and_case(coordinator_client, halsam, term):
+    found = search(coordinator_client, Seat, term)
+    assert {seat.key for seat in found} == {
+        "fc-socialforvaltning-timra", "fc-skolforvaltning-timra", "chef-samverkan-stod-timra"}
+
+
+@pytest.mark.parametrize("term", ["socialnämnd ånge", "socialnamnd ange", "SOCIALNÄMND Ånge"])
+def test_seat_search_by_title_and_municipality(coordinator_client, halsam, term):
+    found = search(coordinator_client, Seat, term)
+    assert [(s.body.slug, s.principal.name) for s in found] == [("halsam", "Ånge kommun")]
+    assert "socialnämnd" in found[0].title
+
+
+@pytest.mark.parametrize("term", ["Härnösand", "harnosand", "HARNÖSAND"])
+def test_search_for_a_municipality_spelt_any_way(coordinator_client, people_with_diacritics,
+                                                  term):
+    from governance.search import fold_diacritics
+
+    seats = search(coordinator_client, Seat, term)
+    expected = {s.pk for s in Seat.objects.select_related("body", "principal")
+                if "harnosand" in fold_diacritics(f"{s.body.name} {s.principal}").lower()}
+    assert len(expected) > 5  # Länsledning's three, the political seat, the local groups
+    assert {s.pk for s in seats} == expected
+    people = search(coordinator_client, Person, term)
+    assert [p.last_name for p in people] == ["Öberg"]
+    memberships = search(coordinator_client, Membership, term)
+    assert [m.person.last_name for m in memberships] == ["Öberg"]
+
+
+@pytest.mark.parametrize(("term", "expected"), [
+    ("asa oberg", ["Öberg"]), ("Åsa Öberg", ["Öberg"]), ("socialchef harnosand", ["Öberg"]),
+    ("rene", ["Ek"]), ("René ånge", ["Ek"]), ("rene.ek@ange", ["Ek"]), ("asa rene", []),
+])
+def test_person_search_every_word_must_match_some_field(coordinator_client,
+                                                        people_with_diacritics, term, expected):
+    assert [p.last_name for p in search(coordinator_client, Person, term)] == expected
+
+
+def test_membership_search_by_person_seat_body_and_principal(coordinator_client,
+                                                             people_with_diacritics):
+    for term in ("oberg lansledning", "Öberg Förvaltningschef socialforvaltning",
+                 "harnosand lansledning"):
+        assert [m.person.last_name for m in search(coordinator_client, Membership, term)] == [
+            "Öberg"], term
+    assert search(coordinator_client, Membership, "oberg timra") == []
+
+
+def test_the_unaccent_lookup_folds_both_sides(db):
+    from governance.search import fold_diacritics
+
+    PrincipalFactory(name="Härnösands kommun", code="2280")
+    assert fold_diacritics("Härnösand Ånge Sámi Ørsted Æ") == "Harnosand Ange Sami Orsted AE"
+    for term in ("harnosand", "Härnösand", "HÄRNÖSAND", "härnosand"):
+        assert Principal.objects.filter(name__unaccent__icontains=term).count() == 1, term
+    assert Principal.objects.filter(name__unaccent__iexact="harnosands KOMMUN").count() == 1
+    assert not Principal.objects.filter(name__unaccent__icontains="härnösand_").exists()
+    # % and _ in the term are literal characters, as with icontains.
+    assert not Principal.objects.filter(name__unaccent__icontains="h%d").exists()
+
+
+@pytest.mark.postgres
+def test_the_unaccent_lookup_on_postgresql(coordinator_client, people_with_diacritics):
+    """The same searches through PostgreSQL's unaccent extension (CI runs the suite there
+    too; locally: DATABASE_URL=postgres://postgres@127.0.0.1:5432/halsam)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the test database is not PostgreSQL (run with DATABASE_URL=postgres://…)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'unaccent'")
+        assert cursor.fetchone() == ("unaccent",)
+    assert {s.key for s in search(coordinator_client, Seat, "lansledning timra")} == {
+        "fc-socialforvaltning-timra", "fc-skolforvaltning-timra", "chef-samverkan-stod-timra"}
+    assert [p.last_name for p in search(coordinator_client, Person, "asa oberg")] == ["Öberg"]
+    assert [p.last_name for p in search(coordinator_client, Person, "René ÅNGE")] == ["Ek"]
+
+
+# --- choices that can be told apart ------------------------------------------------------------
+
+def autocomplete(client, model_name: str, field_name: str, term: str) -> list[str]:
+    response = client.get("/admin/autocomplete/", {
+        "term": term, "app_label": "governance", "model_name": model_name,
+        "field_name": field_name})
+    assert response.status_code == 200
+    return [r["text"] for r in response.json()["results"]]
+
+
+def test_seat_labels_name_the_municipality_the_title_and_the_body(coordinator_client, halsam):
+    texts = autocomplete(coordinator_client, "membership", "seat",
+                         "länsledning förvaltningschef socialförvaltning")
+    assert len(texts) == len(set(texts)) == 7
+    assert ("Timrå kommun – Förvaltningschef för socialförvaltning/motsvarande "
+            "(Länsledning för HälSam)") in texts
+    assert autocomplete(coordinator_client, "membership", "seat", "lansledning timra skol") == [
+        "Timrå kommun – Förvaltningschef för skolförvaltning/motsvarande "
+        "(Länsledning för HälSam)"]
+    seat = Seat.objects.get(body__slug="lansamordning-aldre", key="socialtjanst")
+    assert str(seat) == "Förvaltningschefer socialtjänst (Länssamordningsgrupp Äldre)"
+
+
+def test_person_and_membership_labels(coordinator_client, people_with_diacritics):
+    asa, _rene = people_with_diacritics
+    assert autocomplete(coordinator_client, "membership", "person", "oberg") == [
+        "Åsa Öberg (Socialchef, Härnösands kommun)"]
+    assert autocomplete(coordinator_client, "membership", "substitute_for", "oberg") == [
+        "Åsa Öberg, ledamot: Härnösands kommun – Förvaltningschef för "
+        "socialförvaltning/motsvarande (Länsledning för HälSam)"]
+    # The change form's selected choice reads the same as the search's.
+    membership = Membership.objects.get(person=asa)
+    html = coordinator_client.get(admin_url(Membership, "change", membership.pk)).content.decode()
+    assert ">Åsa Öberg (Socialchef, Härnösands kommun)</option>" in html
+    assert ("Härnösands kommun – Förvaltningschef för socialförvaltning/motsvarande "
+            "(Länsledning för HälSam)</option>") in html
+
+
+@pytest.mark.parametrize(("model_name", "field_name", "term"), [
+    ("membership", "seat", "a"), ("membership", "person", "a"),
+    ("membership", "substitute_for", "a"), ("officeterm", "body", "a")])
+def test_autocomplete_queries_do_not_grow_with_the_results(coordinator_client, model_name,
+                                                           field_name, term):
+    make_memberships(2)
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            texts = autocomplete(coordinator_client, model_name, field_name, term)
+        return len(ctx.captured_queries), len(texts)
+
+    few, few_rows = queries()
+    make_memberships(12)
+    many, many_rows = queries()
+    assert many_rows > few_rows
+    assert many == few
+
+
+# --- the rotation rule as a form ----------------------------------------------------------------
+
+def rotation_data(rule: dict) -> dict:
+    """What the admin page's rotation inputs submit when left as rendered."""
+    from governance.rotation_form import RotationWidget
+
+    return page_inputs(RotationWidget().render("rotation", rule), prefix="rotation-")
+
+
+def test_rotation_form_round_trip_over_every_body_of_the_three_presets(db):
+    """Every body's rule of every preset, shown in the form and saved unchanged, is the
+    same JSON (keys the preset spells out with default values included)."""
+    from governance.presets import load_structure
+    from governance.rotation_form import RotationEditor
+
+    for slug in ("halsam-vasternorrland", "jamtland-harjedalen", "vasterbotten"):
+        load_structure(slug)
+    rules = list(Body.objects.values_list("slug", "rotation"))
+    assert len(rules) >= 40 and sum(1 for _s, r in rules if r) >= 30
+    assert any("extensions" in r for _s, r in rules) and any("notes" in r for _s, r in rules)
+    for slug, rule in rules:
+        data = rotation_data(rule)
+        editor = RotationEditor.build("rotation", data=data)
+        assert editor.to_json(rule) == rule, slug
+
+
+def test_rotation_form_is_shown_in_swedish_with_a_label_on_every_field(coordinator_client,
+                                                                       halsam):
+    body = Body.objects.get(slug="lansledning")
+    html = coordinator_client.get(admin_url(Body, "change", body.pk)).content.decode()
+    assert "&quot;term&quot;" not in html and '"cycle"' not in html
+    for text in ("Steg 1", "Steg 2", "Ordförande", "2:e vice ordförande", "Regionen",
+                 "Socialtjänst", "Vid sista mötet året före perioden"):
+        assert text in html, text
+    parsed = parse_inputs(html)
+    unlabelled = [c.get("name") for c in parsed.controls
+                  if c.get("type") not in ("hidden", "submit", "button")
+                  and c.get("id") not in parsed.label_for and not c.get("aria-label")]
+    assert unlabelled == []
+    assert sum(1 for c in parsed.controls if (c.get("name") or "").startswith("rotation-")) > 60
+
+
+def test_rotation_saved_unchanged_through_the_admin_page(coordinator_client, halsam):
+    body = Body.objects.get(slug="lansledning")
+    before = body.rotation
+    url = admin_url(Body, "change", body.pk)
+    data = form_data(coordinator_client.get(url))
+    data["change_reason"] = "Granskning"
+    response = coordinator_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    body.refresh_from_db()
+    assert body.rotation == before
+
+
+def test_rotation_edited_in_the_form_is_stored_as_the_rule_json(coordinator_client, halsam):
+    body = Body.objects.get(slug="lokal-timra-barn-och-unga")
+    url = admin_url(Body, "change", body.pk)
+    data = form_data(coordinator_client.get(url))
+    data.update({"rotation-cycle_start": "2",  # "vice versa": the region chairs first
+                 "rotation-election_rule": "h20",
+                 "rotation-ext-0-period_start": "2025", "rotation-ext-0-years": "1",
+                 "rotation-ext-0-decided_on": "2025-11-20",
+                 "rotation-ext-0-note": "Enigt beslut",
+                 "rotation-cycle-0-second_vice_chair-principal_kind": "municipality",
+                 "rotation-cycle-0-second_vice_chair-sector": "school",
+                 "change_reason": "Regionen börjar"})
+    response = coordinator_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    body.refresh_from_db()
+    assert body.rotation["cycle_start"] == 1
+    assert body.rotation["election"] == {"at": "last_meeting_of_previous_year", "rule": "H20"}
+    assert body.rotation["extensions"] == [{"period_start": 2025, "years": 1,
+                                            "decided_on": "2025-11-20", "note": "Enigt beslut"}]
+    assert body.rotation["cycle"][0]["second_vice_chair"] == {
+        "principal_kind": "municipality", "sector": "school"}
+    from governance.rules import parse_rotation
+
+    assert parse_rotation(body.rotation).cycle_start == 1
+    assert body.history.latest().history_change_reason == "Regionen börjar"
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"rotation-cycle-0-chair-principal_kind": "not_chair"},
+     "rotation-cycle-0-chair-principal_kind",
+     "Ordföranden kan inte komma från ”den sida som inte har ordförandeposten”."),
+    ({"rotation-cycle-0-chair-principal_kind": "", "rotation-cycle-1-chair-principal_kind": ""},
+     "rotation-cycle-0-vice_chair-principal_kind",
+     "”Den sida som inte har ordförandeposten” kräver en ordförande i samma steg."),
+    ({"rotation-term_years": "11"}, "rotation-term_years",
+     "Kontrollera att detta värde är mindre än eller lika med 10."),
+    ({"rotation-term_start_year": ""}, "rotation-term_start_year", "Detta fält måste fyllas i."),
+    ({"rotation-ext-0-period_start": "2024", "rotation-ext-0-years": "1"},
+     "rotation-ext-0-period_start", "Ingen period börjar 2024"),
+    ({"rotation-rules": "H11, tolv"}, "rotation-rules", "”TOLV” är inte ett regel-id"),
+    ({"rotation-cycle_start": "3"}, "rotation-cycle_start", "Regeln har 2 steg"),
+])
+def test_rotation_errors_are_swedish_on_their_field_and_nothing_is_saved(
+        coordinator_client, halsam, changes, field, message):
+    slug = "lokal-timra-barn-och-unga" if "ext" in field else "lansledning"
+    body = Body.objects.get(slug=slug)
+    before = body.rotation
+    url = admin_url(Body, "change", body.pk)
+    data = form_data(coordinator_client.get(url))
+    data.update(changes)
+    response = coordinator_client.post(url, data)
+    assert response.status_code == 200
+    assert "rotation" in response.context["adminform"].form.errors
+    html = response.content.decode()
+    error_id = f"id_{field}_error"
+    assert f'id="{error_id}"' in html, html[html.find("errorlist"):][:600]
+    error = html[html.index(f'id="{error_id}"'):].split("</ul>")[0]
+    assert message in error
+    control = next(c for c in parse_inputs(html).controls if c.get("name") == field)
+    assert error_id in control.get("aria-describedby", "")
+    assert control.get("aria-invalid") == "true"
+    body.refresh_from_db()
+    assert body.rotation == before
+
+
+# --- Swedish throughout, the history pages included --------------------------------------------
+
+ENGLISH_ON_HISTORY = ["View history", "Changed by", "Change reason", "Deleted användare",
+                      "AnonymousUser", "Date/time", "Comment", "Changes", ">None<", "(pk=",
+                      "Choose a date", "Created", "Changed", "entries", "Recent actions"]
+
+
+def test_history_page_is_swedish_and_names_who_changed_what(coordinator_client, coordinator,
+                                                            small_world):
+    from django.contrib.auth import get_user_model
+
+    from .factories import UserFactory
+
+    person = Person.objects.order_by("pk").first()
+    gone = UserFactory(username="slutat")
+    anonymous = get_user_model().objects.get_or_create(username="AnonymousUser")[0]
+    for actor, title in ((None, "Ny titel"), (gone, "Andra titeln"), (anonymous, "Tredje"),
+                         (coordinator, "Fjärde")):
+        _save(person, actor, title)
+    person.user = gone
+    _save(person, coordinator, person.title)
+    person.user = None
+    _save(person, coordinator, person.title)
+    gone.delete()
+    response = coordinator_client.get(admin_url(Person, "history", person.pk))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for english in ENGLISH_ON_HISTORY:
+        assert english not in html, english
+    for swedish in ("Ändrad av", "Orsak till ändringen", "Okänd (ingen inloggning)", "Anonym",
+                    "Ändrad", "Skapad", "borttagen användare", "Rättelse"):
+        assert swedish in html, swedish
+
+
+def _save(person, actor, title):
+    person.title = title
+    person._history_user = actor
+    person._change_reason = "Rättelse"
+    person.save()
+
+
+def test_inline_add_link_and_index_are_swedish(coordinator_client, small_world):
+    seat = Seat.objects.get()
+    html = coordinator_client.get(admin_url(Seat, "change", seat.pk)).content.decode()
+    import html as html_lib
+    import json
+    import re
+
+    found = re.search(r'data-inline-formset="([^"]*)"', html)
+    options = json.loads(html_lib.unescape(found.group(1)))["options"]
+    assert options["addText"] == "Lägg till ytterligare medlemskap"
+    index = coordinator_client.get(reverse("admin:index")).content.decode()
+    assert "Senaste händelser" in index and "Recent actions" not in index
+
+
+def test_editor_sees_the_rotation_rule_as_the_disabled_form(client, editor, halsam):
+    body = Body.objects.get(slug="lansledning")
+    client.force_login(editor)
+    response = client.get(admin_url(Body, "change", body.pk))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<fieldset class="widget-group" disabled>' in html
+    assert "Steg 2" in html and "&quot;cycle&quot;" not in html

@@ -1,4 +1,6 @@
-"""The coordinator's dashboard `/samordning/` and the findings behind it (issue 3)."""
+"""The rule checks behind the coordinator's pages (issue 3): the findings and elections
+of ``governance.checks``, "Min vecka" `/samordning/` (portal/week.py, tested in full in
+tests/portal/test_week.py) and the offices per body `/samordning/ordforandeskap/`."""
 from __future__ import annotations
 
 import datetime as dt
@@ -107,8 +109,8 @@ def test_h11_next_years_chair_is_checked_as_soon_as_it_is_recorded(client, halsa
 
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: ON)
     client.force_login(coordinator)
-    html = client.get("/samordning/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
-    card = html.split('id="body-lansledning"', 1)[1].split("</article>", 1)[0]
+    html = client.get("/samordning/ordforandeskap/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    card = html.split('id="body-lansledning"', 1)[1].split("</section>", 1)[0]
     assert "Anna Andersson6" in card and "Följer regeln" in card
 
 
@@ -133,14 +135,16 @@ def test_dashboard_shows_findings_and_filters(client, halsam, coordinator):
     assert client.get("/samordning/", {"kind": "nonsense"}).status_code == 200
 
 
-def test_dashboard_query_count_does_not_grow_with_bodies(client, halsam, coordinator):
+@pytest.mark.parametrize("path", ["/samordning/", "/samordning/ordforandeskap/"])
+def test_dashboard_query_count_does_not_grow_with_bodies(client, halsam, coordinator, path):
     client.force_login(coordinator)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/samordning/").status_code == 200
+            assert client.get(path).status_code == 200
         return len(ctx.captured_queries)
 
+    count()  # warms the process-wide caches (content types, permissions)
     before = count()
     template = Body.objects.get(slug="lansledning")
     for i in range(10):

@@ -1,0 +1,26 @@
+"""The admin site: Django's, with autocomplete labels that tell identical titles apart.
+
+A ``ModelAdmin`` may define ``autocomplete_label(obj) -> str``; the autocomplete view
+(select2's search) then answers with that text instead of ``str(obj)``, e.g. a seat as
+"Timrå kommun – Förvaltningschef för socialförvaltning/motsvarande (Länsledning för
+HälSam)". The rows come from the ``ModelAdmin``'s ``get_queryset``, which selects the
+related rows the label needs, so the number of queries does not grow with the results.
+"""
+from __future__ import annotations
+
+from django.contrib.admin import AdminSite
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+
+
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = label(obj)
+        return result
+
+
+class HalsamAdminSite(AdminSite):
+    def autocomplete_view(self, request):
+        return LabelledAutocompleteJsonView.as_view(admin_site=self)(request)
