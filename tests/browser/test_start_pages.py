@@ -62,7 +62,9 @@ def test_login_lands_on_the_roles_start_page_with_its_work(persona, page, shot):
         assert heading.inner_text().strip() == HEADINGS[persona]
     if persona == "coordinator":
         # "Min vecka" groups its rows per body, collapsed: open Länsledning's, as a user does.
-        page.locator("summary", has_text=world.body_a.name).first.click()
+        group = f"details#body-{world.body_a.slug}"
+        page.locator(f"{group} > summary").click()
+        page.wait_for_function(f"document.querySelector('{group}').open")
     main = page.locator("main").inner_text()
     assert work in main, f"{persona}'s start page does not show {work!r}:\n{main[:1500]}"
     assert "koppla din inloggning" not in main, "a dead end instead of the role's page"
