@@ -134,3 +134,10 @@ def _celery_eager_in_tests():
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+def choose_language(client, code: str) -> None:
+    """What the language switcher does: the language cookie (halsam/middleware.py)."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = code

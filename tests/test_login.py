@@ -11,10 +11,16 @@ from django.test import Client
 
 from governance import services as gov
 from governance.roles import COORDINATOR_GROUP, EDITOR_GROUP, ensure_role_groups
+from tests.conftest import choose_language
 from tests.governance.factories import UserFactory
 
 PASSWORD = "ett-riktigt-hemligt-losen-42"
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """These tests read the English source texts: the visitor chose English."""
+    choose_language(client, "en")
 
 
 @pytest.fixture(autouse=True)
@@ -32,13 +38,13 @@ def user(db):
 
 def _login(client: Client, password: str, *, ip: str = "10.0.0.1", username: str = "ledamot"):
     return client.post("/accounts/login/", {"username": username, "password": password},
-                       REMOTE_ADDR=ip, **EN)
+                       REMOTE_ADDR=ip)
 
 
 def test_login_page_and_login_lands_on_the_start_page(client, user):
     """After logging in, /start/ sends the login to its role's page (portal/start.py;
     tests/portal/test_start.py has every role); without a role, /start/ itself."""
-    page = client.get("/accounts/login/", **EN)
+    page = client.get("/accounts/login/")
     assert page.status_code == 200
     assert 'name="password"' in page.content.decode()
     response = _login(client, PASSWORD)
@@ -56,7 +62,7 @@ def test_login_honours_next(client, user):
 def test_logout_is_a_post(client, user):
     client.force_login(user)
     assert client.get("/accounts/logout/").status_code == 405
-    response = client.post("/accounts/logout/", **EN)
+    response = client.post("/accounts/logout/")
     assert response.status_code == 200
     assert "You are logged out" in response.content.decode()
     assert client.get("/mina-sidor/").status_code == 302
@@ -116,7 +122,7 @@ def test_admin_login_is_throttled_too(client, user):
 # --- the one navigation -----------------------------------------------------------------
 
 def _nav(client: Client) -> str:
-    html = client.get("/dokument/", **EN).content.decode()
+    html = client.get("/dokument/").content.decode()
     return html[html.index("<nav"):html.index("</nav>")]
 
 

@@ -17,6 +17,7 @@ from governance import services as gov
 from governance.models import Body, MembershipRole
 from meetings import services as meet_services
 from meetings.models import CalendarToken, Minutes
+from tests.conftest import choose_language
 from tests.governance.factories import BodyFactory, SeatFactory, UserFactory
 
 PORTAL = "/mina-sidor/"
@@ -67,7 +68,8 @@ def test_anonymous_is_asked_to_log_in(client, db):
 
 def test_login_without_person_gets_a_friendly_page(client, db):
     client.force_login(UserFactory(username="utan-person"))
-    response = client.get(PORTAL, HTTP_ACCEPT_LANGUAGE="en")
+    choose_language(client, "en")
+    response = client.get(PORTAL)
     assert response.status_code == 200
     assert "is not linked to a person" in response.content.decode()
     assert client.post(reverse("portal:calendar")).status_code == 404
@@ -81,7 +83,8 @@ def test_my_bodies_with_my_role(client, member):
     other = BodyFactory(name="Annat organ", slug="annat")
     _person("annan", body=other)
     client.force_login(substitute.user)
-    html = client.get(PORTAL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    choose_language(client, "en")
+    html = client.get(PORTAL).content.decode()
     assert "Länsledningen" in html
     assert f"substitute for {person.name}" in html
     assert "Annat organ" not in html
@@ -100,7 +103,8 @@ def test_coming_meetings_with_notices_agenda_papers_and_absence(client, member):
                              title="Främmande möte")
     meet_services.meeting_notice_send(actor=None, meeting=meeting)
     client.force_login(person.user)
-    html = client.get(PORTAL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    choose_language(client, "en")
+    html = client.get(PORTAL).content.decode()
     assert "Länsledningens möte" in html and "Främmande möte" not in html
     assert "Notice sent to you on" in html
     assert "Psykisk hälsa" in html
@@ -110,7 +114,8 @@ def test_coming_meetings_with_notices_agenda_papers_and_absence(client, member):
     assert other_meeting.get_absolute_url() not in html
     # "Anmäl förhinder" posts to the meetings view; afterwards the portal says so.
     assert client.post(absence_url).status_code == 302
-    html = client.get(PORTAL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    choose_language(client, "en")
+    html = client.get(PORTAL).content.decode()
     assert "You have reported absence." in html
     assert f'action="{absence_url}"' not in html
 
