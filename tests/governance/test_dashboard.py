@@ -175,3 +175,13 @@ def test_rotation_check_exits_1_on_an_error_and_0_without(halsam, capsys, monkey
     assert "ERROR" in out and "H11" in out and "Anna Andersson7" in out
     with pytest.raises(CommandError):
         call_command("rotation", "--check", "--structure", "finns-inte")
+
+
+def test_h11_rule_id_on_the_offices_page_links_to_the_rules_text(client, halsam, coordinator):
+    """The requirement of each office names its rule (H11 for Länsledning's chair) as a
+    link to the rule's text on /regler/."""
+    client.force_login(coordinator)
+    html = client.get("/samordning/ordforandeskap/").content.decode()
+    card = html.split('id="body-lansledning"', 1)[1].split("</section>", 1)[0]
+    assert 'href="/regler/#H11"' in card
+    assert 'id="H11"' in client.get("/regler/").content.decode()
