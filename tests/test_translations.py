@@ -24,6 +24,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from tests.conftest import choose_language
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = BASE_DIR / "locale"
 SV_PO = LOCALE_DIR / "sv" / "LC_MESSAGES" / "django.po"
@@ -213,8 +215,13 @@ def test_home_is_swedish_by_default(client, halsam):
 
 
 @pytest.mark.django_db
-def test_home_is_english_for_a_browser_that_asks_for_it(client, halsam):
+def test_home_is_swedish_for_an_english_browser_and_english_when_chosen(client, halsam):
+    """The browser's Accept-Language does not switch the portal (halsam/middleware.py);
+    the language switcher's choice does."""
     html = client.get("/", headers={"accept-language": "en"}).content.decode()
+    assert '<html lang="sv">' in html and "Huvudmän" in html
+    choose_language(client, "en")
+    html = client.get("/", headers={"accept-language": "sv"}).content.decode()
     assert '<html lang="en">' in html
     assert "Principals" in html and "Skip to content" in html
     assert "Huvudmän" not in html
