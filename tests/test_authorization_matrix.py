@@ -23,8 +23,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.signals import request_finished
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -37,6 +36,7 @@ from governance.roles import COORDINATOR_GROUP, EDITOR_GROUP, ensure_role_groups
 from meetings import services as meet_services
 from meetings.emails import absence_token
 from meetings.feeds import calendar_token_issue
+from tests.conftest import close_response
 from tests.governance.factories import BodyFactory, SeatFactory, StructureFactory, UserFactory
 
 PERSONAS = ("anonymous", "member_a", "member_b", "secretary_a", "editor", "coordinator")
@@ -324,14 +324,7 @@ def _ask(user, key: str, url: str) -> int | str:
         except Exception as exc:  # noqa: BLE001 - reported as the answer, with the others
             transaction.set_rollback(True)
             return f"{type(exc).__name__}: {str(exc)[:100]}"
-        # File responses hold the file open. Closing a response sends request_finished,
-        # whose close_old_connections would drop the connection inside this atomic
-        # block on PostgreSQL, so it is disconnected meanwhile (as the test client does).
-        request_finished.disconnect(close_old_connections)
-        try:
-            response.close()
-        finally:
-            request_finished.connect(close_old_connections)
+        close_response(response)  # file responses hold their file open
         transaction.set_rollback(True)
     return _answer(response)
 

@@ -44,6 +44,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from tests import test_authorization_matrix as matrix
+from tests.conftest import close_response
 from tests.test_authorization_matrix import MATRIX, POST_ONLY, _admin_url, _base, url_patterns
 
 world = matrix.world  # the matrix's world (its fixture), reused as it is
@@ -280,7 +281,7 @@ def test_no_english_on_any_page(world):
         except Exception as exc:  # noqa: BLE001 - reported with the others
             errors.append(f"{key} {url} as {persona}: {type(exc).__name__}: {str(exc)[:120]}")
             continue
-        response.close()  # file downloads hold their file open
+        close_response(response)  # file downloads hold their file open
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         html = response.content.decode()

@@ -56,6 +56,7 @@ from meetings.selectors import plan_shortfalls
 from portal.demo import year
 from portal.demo.documents import AGREEMENTS, DATA, MINUTES_IN_REGISTER, parse
 from portal.member import portal_page
+from tests.conftest import close_response
 
 pytestmark = pytest.mark.django_db
 
@@ -335,7 +336,7 @@ def test_published_minutes_of_the_web_bodies_are_accessible_pdfs_in_the_register
         "pk": sample.pk, "number": version.number, "filename": version.original_name}))
     assert response.status_code == 200
     result = accessibility.machine_check(b"".join(response.streaming_content))
-    response.close()
+    close_response(response)
     assert result["passed"] is True and result["language"].lower().startswith("sv")
 
 
@@ -414,7 +415,7 @@ def test_the_seeds_agreements_are_public_on_dokument_and_pass_the_machine_check(
             "pk": document.pk, "number": version.number, "filename": version.original_name}))
         assert download.status_code == 200
         result = accessibility.machine_check(b"".join(download.streaming_content))
-        download.close()
+        close_response(download)
         assert result["passed"] is True, result
         assert result["title"] == title and result["language"].lower().startswith("sv")
         assert result["pages"] >= 2
