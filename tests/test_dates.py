@@ -197,20 +197,9 @@ def test_every_count_with_a_noun_has_plural_forms(tmp_path, monkeypatch, setting
     """Fails on a msgid of the source like "%(count)d meetings" without plural forms. The
     catalogue is regenerated from a copy of the source (as tests/test_translations.py
     does), so an entry the source no longer has does not count."""
-    import shutil
+    from tests.test_translations import regenerate_sv_catalogue
 
-    import polib
-    from django.core.management import call_command
-
-    from tests.test_translations import _copy_source
-
-    if not shutil.which("xgettext"):
-        pytest.skip("GNU gettext (xgettext, msgmerge) is not installed")
-    _copy_source(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    settings.LOCALE_PATHS = [str(tmp_path / "locale")]
-    call_command("makemessages", locale=["sv"], add_location="file", verbosity=0)
-    po = polib.pofile(str(tmp_path / "locale" / "sv" / "LC_MESSAGES" / "django.po"))
+    po = regenerate_sv_catalogue(tmp_path, monkeypatch, settings)
     singular = [f"{e.msgid}  ({', '.join(path for path, _line in e.occurrences)})"
                 for e in po if e.msgid and not e.obsolete and not e.msgid_plural
                 and COUNT_WITH_NOUN.search(e.msgid)]

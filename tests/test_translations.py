@@ -154,22 +154,32 @@ def _copy_source(target: Path) -> None:
     shutil.copyfile(SV_PO, po_dir / "django.po")
 
 
+def regenerate_sv_catalogue(tmp_path, monkeypatch, settings, *,
+                            extra: dict[str, str] | None = None) -> polib.POFile:
+    """The sv catalogue as ``makemessages`` makes it from a copy of the source (plus the
+    ``extra`` files, path -> text), for the tests that check what the source needs.
+
+    makemessages walks the working directory and writes to LOCALE_PATHS: both point at
+    the copy, so the real catalogue is never touched. Skips without GNU gettext.
+    """
+    if not shutil.which("xgettext"):
+        pytest.skip("GNU gettext (xgettext, msgmerge) is not installed")
+    _copy_source(tmp_path)
+    for relative, text in (extra or {}).items():
+        (tmp_path / relative).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    settings.LOCALE_PATHS = [str(tmp_path / "locale")]
+    call_command("makemessages", locale=["sv"], add_location="file", verbosity=0)
+    return polib.pofile(str(tmp_path / "locale" / "sv" / "LC_MESSAGES" / "django.po"))
+
+
 def test_source_has_no_untranslated_strings(tmp_path, monkeypatch, settings):
     """Regenerate the sv catalogue from a copy of the source: every string is translated.
 
     Fails when a UI string was added or changed without re-running makemessages and
     translating it (or when a change made msgmerge mark an old translation fuzzy).
     """
-    if not shutil.which("xgettext"):
-        pytest.skip("GNU gettext (xgettext, msgmerge) is not installed")
-    _copy_source(tmp_path)
-    # makemessages walks the working directory and writes to LOCALE_PATHS: both point
-    # at the copy, so the real catalogue is never touched.
-    monkeypatch.chdir(tmp_path)
-    settings.LOCALE_PATHS = [str(tmp_path / "locale")]
-    call_command("makemessages", locale=["sv"], add_location="file", verbosity=0)
-
-    regenerated = polib.pofile(str(tmp_path / "locale" / "sv" / "LC_MESSAGES" / "django.po"))
+    regenerated = regenerate_sv_catalogue(tmp_path, monkeypatch, settings)
     assert len(_active(regenerated)) > 100
     assert _problems(regenerated) == [], (
         "UI strings without a Swedish translation: run makemessages and translate them")
@@ -181,16 +191,9 @@ def test_source_has_no_untranslated_strings(tmp_path, monkeypatch, settings):
 
 def test_a_new_string_in_the_source_is_caught(tmp_path, monkeypatch, settings):
     # Guard the guard: the same regeneration notices a string nobody has translated.
-    if not shutil.which("xgettext"):
-        pytest.skip("GNU gettext (xgettext, msgmerge) is not installed")
-    _copy_source(tmp_path)
-    (tmp_path / "governance" / "zz_new.py").write_text(
-        "from django.utils.translation import gettext as _\n\n"
-        "LABEL = _('A string nobody has translated yet')\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    settings.LOCALE_PATHS = [str(tmp_path / "locale")]
-    call_command("makemessages", locale=["sv"], add_location="file", verbosity=0)
-    regenerated = polib.pofile(str(tmp_path / "locale" / "sv" / "LC_MESSAGES" / "django.po"))
+    regenerated = regenerate_sv_catalogue(tmp_path, monkeypatch, settings, extra={
+        "governance/zz_new.py": "from django.utils.translation import gettext as _\n\n"
+                                "LABEL = _('A string nobody has translated yet')\n"})
     # msgmerge may offer a near match marked fuzzy; either way it is reported.
     assert [p for p in _problems(regenerated) if "A string nobody has translated yet" in p
             and "(governance/zz_new.py)" in p], _problems(regenerated)
