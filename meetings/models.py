@@ -201,6 +201,8 @@ class DeliveryKind(models.TextChoices):
     UPDATE = "update", _("Updated notice")
     CANCEL = "cancel", _("Cancellation")
     SUBSTITUTE_CALL = "substitute_call", _("Substitute called in")
+    SUBSTITUTE_RELEASE = "substitute_release", _("Substitute no longer needed")
+    MINUTES_CHECK = "minutes_check", _("Minutes to check")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -26,7 +26,7 @@ from governance import rules as rotation_rules
 from governance.models import Body, Membership, MembershipRole, Person, StrategicArea
 from governance.services import Actor, save_with_history
 
-from . import rules
+from . import rules, signals
 from .models import (
     Absence,
     AgendaAttachment,
@@ -747,6 +747,7 @@ def minutes_publish(
         meeting.status = MeetingStatus.MINUTES_PUBLISHED
         save_with_history(meeting, actor=actor, reason=_("Minutes published"),
                           update_fields=["status"])
+    signals.minutes_published.send(sender=Minutes, minutes=minutes, actor=actor)
     return minutes
 
 
