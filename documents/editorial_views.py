@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import accessibility, reminders, statement
+from . import accessibility, reminders, review, statement
 from .forms import StatementForm
 from .models import AccessibilityCheck, DocumentVersion
 
@@ -78,11 +78,17 @@ class ChecklistForm(forms.Form):
 
 @require(is_editor_or_coordinator)
 def editor_queue(request: HttpRequest) -> HttpResponse:
-    """The editor's queue: approved but unpublished versions, reviews due and overdue,
+    """The editor's queue: versions in review this user may approve ("Under
+    granskning"), approved but unpublished versions, reviews due and overdue,
     validity ending, versions whose accessibility is not in order, recently published."""
     queue = reminders.editor_queue(on=timezone.localdate())
+    in_review = review.awaiting_approval(request.user)
     return render(request, "documents/editorial/queue.html", {
         "queue": queue,
+        # Only the versions this user may approve; an editor who may approve none sees
+        # how many wait for the owning bodies' secretaries and the coordinators.
+        "in_review": [(v, review.approve_url(v)) for v in in_review],
+        "in_review_elsewhere": 0 if in_review else review.in_review_count(),
         "accessibility": accessibility.versions_needing_accessibility(),
         "can_check": is_editor(request.user),
         "review_days": reminders.REVIEW_DUE_DAYS, "validity_days": reminders.VALIDITY_DAYS,

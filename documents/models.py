@@ -258,6 +258,24 @@ class DocumentReminder(models.Model):
         return f"{self.document}: {self.kind} {self.due}"
 
 
+class ReviewRequest(models.Model):
+    """The e-mail telling those who may approve a version that it waits for them
+    (issue 11): exactly once per version, claimed by this row in the transaction that
+    sends it (``documents.review``)."""
+
+    version = models.OneToOneField(DocumentVersion, verbose_name=_("version"),
+                                   on_delete=models.CASCADE, related_name="review_request")
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review request")
+        verbose_name_plural = _("review requests")
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.recipients}"
+
+
 class ComplianceStatus(models.TextChoices):
     """How the site complies with lagen (2018:1937), in the words DIGG's model requires."""
 
@@ -317,3 +335,8 @@ class AccessibilityStatement(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("documents:accessibility_statement")
+
+
+# The link of register documents to agenda items lives with its services and the source
+# meetings lists (issue 11, flow 5); imported here so that Django sees the model.
+from .agenda_papers import AgendaPaper  # noqa: E402, F401

@@ -284,8 +284,10 @@ def validity_reminders_send(*, on: dt.date) -> int:
 def run_all(on: dt.date) -> int:
     """All document reminders due on ``on``; the number of e-mails sent. Safe to run
     twice at once (for ``manage.py run_due_jobs``)."""
+    from .review import review_requests_send  # documents.review imports this module
+
     return (review_reminders_send(on=on) + unpublished_reminders_send(on=on)
-            + validity_reminders_send(on=on))
+            + validity_reminders_send(on=on) + review_requests_send(on=on))
 
 
 # --- The editor's queue: the same rules, as data -----------------------------------------

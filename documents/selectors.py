@@ -22,7 +22,7 @@ from governance.models import Body, Principal, StrategicArea
 
 from . import access, rules
 from .access import DocumentAccess, User
-from .models import Document, DocumentVersion, VersionStatus
+from .models import Document, DocumentKind, DocumentVersion, VersionStatus
 from .uploads import EXTENSIONS, extension_of
 
 PAGE_SIZE = 20
@@ -223,9 +223,13 @@ def latest_published(structure_id: int, *, limit: int = 5) -> list[DocumentVersi
 
 def search_documents(user: User | None, q: str, *, limit: int = PAGE_SIZE):
     """The register's search (``register_documents``) for the site's one search: the
-    first ``limit`` documents ``user`` may see and how many match in all (2 queries)."""
+    first ``limit`` documents ``user`` may see and how many match in all (2 queries).
+
+    Minutes registered from a meeting are left out: the search shows them once, in its
+    own "minutes" group (``meetings.search``)."""
     from governance.selectors import SearchHits
 
-    qs = register_documents(user, RegisterFilters(q=q))
+    qs = register_documents(user, RegisterFilters(q=q)).exclude(
+        kind=DocumentKind.MINUTES, decided_at__isnull=False)
     return SearchHits(items=list(qs.prefetch_related(None).select_related("owner_body")[:limit]),
                       total=qs.count())

@@ -26,7 +26,7 @@ from governance.models import Body, Principal, StrategicArea
 from governance.services import Actor, save_with_history
 from halsam.formats.dates import plain_date
 
-from . import access, rules, uploads
+from . import access, review, rules, uploads
 from .models import Document, DocumentKind, DocumentVersion, VersionStatus
 
 # The metadata ``document_update`` may change (areas and principals are lists).
@@ -288,10 +288,12 @@ def _save_status(version: DocumentVersion, *, actor: Actor, reason: str) -> None
 
 @transaction.atomic
 def version_submit(*, actor: Actor, version: DocumentVersion, reason: str = "") -> DocumentVersion:
-    """Draft → in review."""
+    """Draft → in review. Those who may approve it are told by e-mail once the
+    transaction commits (``documents.review``: once per version)."""
     version = _transition(actor, version, VersionStatus.IN_REVIEW)
     version.status = VersionStatus.IN_REVIEW
     _save_status(version, actor=actor, reason=reason or _("Sent for review"))
+    review.request_on_commit(version)
     return version
 
 

@@ -11,7 +11,7 @@ from celery import shared_task
 from celery.schedules import crontab
 from django.utils import timezone
 
-from . import reminders
+from . import reminders, review
 
 BEAT_SCHEDULE = {
     "documents-review-reminders": {
@@ -24,6 +24,11 @@ BEAT_SCHEDULE = {
     },
     "documents-validity-reminders": {
         "task": "documents.send_validity_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    # The catch-up for review requests whose task was lost (documents.review).
+    "documents-review-requests": {
+        "task": "documents.send_review_requests",
         "schedule": crontab(hour=7, minute=15),
     },
 }
@@ -48,3 +53,17 @@ def send_unpublished_reminders() -> int:
 def send_validity_reminders() -> int:
     """Daily: validity or termination ending within 90 days → coordinators."""
     return reminders.validity_reminders_send(on=timezone.localdate())
+
+
+@shared_task(name="documents.send_review_request", ignore_result=True, acks_late=True,
+             autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def send_review_request(version_id: int) -> int:
+    """On commit of "send for review": tell those who may approve the version (once)."""
+    return review.review_request_send(version_id=version_id)
+
+
+@shared_task(name="documents.send_review_requests", ignore_result=True, acks_late=True,
+             autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def send_review_requests() -> int:
+    """Daily: versions in review whose approvers have not been told yet."""
+    return review.review_requests_send()

@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from halsam.formats.dates import plain_date
 
-from . import access, rules, selectors, services
+from . import access, review, rules, selectors, services
 from .accessibility import accessibility_ready
 from .forms import (
     DocumentForm,
@@ -22,7 +24,7 @@ from .forms import (
     UploadForm,
     apply_errors,
 )
-from .models import DocumentVersion, VersionStatus
+from .models import DocumentVersion, ReviewRequest, VersionStatus
 from .uploads import max_upload_bytes
 
 # The workflow steps in URLs (Swedish slugs) → the status they lead to.
@@ -182,19 +184,62 @@ def transition(request: HttpRequest, pk: int, number: int, step: str) -> HttpRes
             kwargs["meeting"] = data.get("meeting")
         if target == VersionStatus.PUBLISHED:
             kwargs["published_on"] = data["published_on"]
+        told_before = ReviewRequest.objects.filter(version=version).first()
         try:
-            services.TRANSITION_SERVICES[target](**kwargs)
+            done = services.TRANSITION_SERVICES[target](**kwargs)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Version %(n)d is now “%(status)s”.")
-                             % {"n": version.number, "status": VersionStatus(target).label})
+            messages.success(request, _step_message(request, done, target, told_before))
             return redirect(acc.document)
+    can_send_back = (target == VersionStatus.APPROVED and VersionStatus.DRAFT in
+                     rules.available_targets(version.status, acc.roles_for(version)))
     return render(request, "documents/transition.html", {
         "form": form, "document": acc.document, "version": version,
         "target_label": VersionStatus(target).label, "step": step,
         "accessibility_problems": problems,
+        "download_name": selectors.download_name(version, acc.document.title),
+        "send_back_step": STEP_OF[VersionStatus.DRAFT] if can_send_back else "",
     }, status=400 if request.method == "POST" else 200)
+
+
+def _step_message(request: HttpRequest, version: DocumentVersion, target: str,
+                  told_before: ReviewRequest | None) -> str:
+    """What the step did and to whom ("Version 3 av … skickades för granskning till Anna
+    Andersson och Bo Berg")."""
+    params = {"n": version.number, "title": version.document.title}
+    if target == VersionStatus.IN_REVIEW:
+        if told_before is not None:
+            return _("Version %(n)d of “%(title)s” is in review again. Those who may approve "
+                     "it were told by e-mail on %(day)s, when it was first sent for review; "
+                     "they are not told again.") % {
+                **params, "day": plain_date(timezone.localdate(told_before.sent_at))}
+        people = review.approvers(version, exclude_user_id=request.user.pk)
+        told = [p for p in people if p.email]
+        missing = [p for p in people if not p.email]
+        if not told:
+            return _("Version %(n)d of “%(title)s” is in review, but nobody who may approve "
+                     "it has an e-mail address: tell the owning body's secretary or a "
+                     "coordinator yourself.") % params
+        text = _("Version %(n)d of “%(title)s” was sent for review to %(names)s.") % {
+            **params, "names": review.names(told)}
+        if missing:
+            text += " " + ngettext(
+                "%(names)s has no e-mail address and was not told.",
+                "%(names)s have no e-mail address and were not told.", len(missing)) % {
+                "names": review.names(missing)}
+        return text
+    if target == VersionStatus.APPROVED:
+        return _("Version %(n)d of “%(title)s” is approved; an editor can now publish it.") \
+            % params
+    if target == VersionStatus.PUBLISHED:
+        return _("Version %(n)d of “%(title)s” is published from %(day)s.") % {
+            **params, "day": plain_date(version.published_on)}
+    if target == VersionStatus.DRAFT:
+        return _("Version %(n)d of “%(title)s” is sent back for changes and is a draft "
+                 "again.") % params
+    return _("Version %(n)d of “%(title)s” is now “%(status)s”.") % {
+        **params, "status": VersionStatus(target).label}
 
 
 @login_required

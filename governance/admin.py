@@ -57,7 +57,7 @@ REASON_FIELDSET = (_("Change"), {"fields": ["change_reason"]})
 
 # Which JSON fields hold an object and which a list (the preset schema's shapes).
 JSON_SHAPES = {"rotation": dict, "meeting_rule": dict, "rules": dict, "rule_refs": list,
-               "sources": list}
+               "sources": list, "standard_agenda": list}
 
 
 class ActiveTodayFilter(admin.SimpleListFilter):
@@ -395,6 +395,7 @@ class BodyAdmin(GovernanceAdmin):
         (_("Place in the structure"), {"fields": ["parent", "prepares_for", "joint_of"]}),
         (_("Mandate and meetings"), {"fields": ["mandate", "min_meetings_per_year",
                                                "meeting_rule", "notice_days"]}),
+        (_("Standard agenda"), {"fields": ["standard_agenda"]}),
         (_("Period and review"), {"fields": ["is_temporary", "ends_on",
                                              "review_interval_months"]}),
         (_("Chair rotation"), {"fields": ["rotation"]}),
@@ -584,6 +585,14 @@ class OfficeTermAdmin(GovernanceAdmin):
                      "body__short_name", "note", "area__name"]
     autocomplete_fields = ["body", "person", "area"]
     date_hierarchy = "start"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The rotation rule's recommendations this term goes against (issue 11): saved,
+        # with a warning here and a note in the history's reason (OfficeTermAdminForm).
+        for concern in getattr(form, "rotation_warnings", []):
+            self.message_user(request, gettext("Saved despite the recommendation: %(what)s")
+                              % {"what": str(concern)}, messages.WARNING)
 
 
 # --- logins ----------------------------------------------------------------------------------

@@ -85,6 +85,10 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 
 class MembershipAdminForm(ReasonModelForm):
+    # Set by ``MembershipInlineFormSet``: the formset checks the row against the other rows
+    # of the same submit (an ending typed in the same form frees the place, issue 11).
+    formset_checks = False
+
     class Meta:
         model = Membership
         fields = ["person", "seat", "role", "substitute_for", "start", "end"]
@@ -101,6 +105,9 @@ class MembershipAdminForm(ReasonModelForm):
             return cleaned
         if seat.pk is None:
             # A seat being created has no places taken yet; the formset checks the rows.
+            return cleaned
+        if self.formset_checks:
+            self._check_office_still_covered(cleaned)
             return cleaned
         try:
             membership_validate(
@@ -127,10 +134,19 @@ class MembershipAdminForm(ReasonModelForm):
 
 
 class MembershipInlineFormSet(BaseInlineFormSet):
-    """Checks what single rows cannot see: several new rows together filling a seat."""
+    """Checks what single rows cannot see: several new rows together filling a seat, and a
+    new row taking the place an ending in the same submit frees."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.formset_checks = True
+        return form
 
     def clean(self):
         super().clean()
+        if any(self.errors):
+            return
+        self._check_rows()
         if any(self.errors):
             return
         rows: dict[int, list[tuple[int | None, str, dt.date, dt.date | None, object]]] = \
@@ -159,6 +175,36 @@ class MembershipInlineFormSet(BaseInlineFormSet):
                                 for _pk, role, start, end, person in seat_rows]
             since = min(start for _pk, _role, start, _end, _person in seat_rows)
             self._check_seat(seat, periods, since)
+
+    def _check_rows(self) -> None:
+        """Each new or changed row against the stored rows and the other rows of this
+        submit as they will be saved (``membership_validate`` with ``pending``)."""
+        live = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("seat") is None or data.get("start") is None \
+                    or data.get("person") is None:
+                continue
+            live.append((form, data))
+        in_form = {form.instance.pk for form, _data in live if form.instance.pk}
+        in_form |= {form.instance.pk for form in self.deleted_forms if form.instance.pk}
+        for form, data in live:
+            if data.get("DELETE") or data["seat"].pk is None:
+                continue
+            if form.instance.pk and not form.has_changed():
+                continue
+            others = [(d["person"].pk, d.get("role") or MembershipRole.MEMBER, d["start"],
+                       d.get("end"))
+                      for f, d in live if f is not form and not d.get("DELETE")
+                      and d["seat"].pk == data["seat"].pk]
+            try:
+                membership_validate(
+                    person=data["person"], seat=data["seat"],
+                    role=data.get("role") or MembershipRole.MEMBER, start=data["start"],
+                    end=data.get("end"), substitute_for=data.get("substitute_for"),
+                    exclude_pk=form.instance.pk, exclude_pks=in_form, pending=others)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
 
     def _check_seat(self, seat, periods, since: dt.date) -> None:
         by_person = defaultdict(list)
@@ -211,7 +257,34 @@ class OfficeTermAdminForm(ReasonModelForm):
             )
         except ValidationError as exc:
             add_service_errors(self, exc)
+            return cleaned
+        self._check_rotation(cleaned)
         return cleaned
+
+    # The recommendations the saved term goes against (the admin shows them as a warning).
+    rotation_warnings: list = []
+
+    def _check_rotation(self, cleaned) -> None:
+        """The body's rotation rule, as the coordinator's page checks it (issue 11): a
+        break refuses with the rule named; a recommendation is saved with a warning and
+        noted in the history's reason."""
+        from .replacement import ERROR, confirmation_text, office_concerns, refusal_text
+
+        if self.instance.pk and not set(self.changed_data) - {"change_reason", "note"}:
+            return  # an unchanged term is not being recorded again
+        concerns = office_concerns(
+            body=cleaned["body"], office=cleaned["office"], person=cleaned["person"],
+            start=cleaned["start"], end=cleaned.get("end"), area=cleaned.get("area"),
+            exclude_pk=self.instance.pk)
+        errors = [c for c in concerns if c.severity == ERROR]
+        if errors:
+            self.add_error("person", [refusal_text(c) for c in errors])
+            return
+        self.rotation_warnings = [c for c in concerns if c.severity != ERROR]
+        if self.rotation_warnings:
+            cleaned["change_reason"] = " ".join(
+                p for p in (cleaned.get("change_reason", ""),
+                            confirmation_text(self.rotation_warnings)) if p)
 
 
 class BodyAdminForm(ReasonModelForm):

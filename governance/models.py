@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .standard_agenda import validate_standard_agenda
+
 
 class PrincipalKind(models.TextChoices):
     REGION = "region", _("Region")
@@ -343,6 +345,16 @@ class Body(models.Model):
         help_text=_("Offices, term length and chair alternation, read by the rule module."),
     )
     rule_refs = models.JSONField(_("rule ids"), default=list, blank=True)
+    standard_agenda = models.JSONField(
+        _("standard agenda (formalia)"),
+        default=list,
+        blank=True,
+        validators=[validate_standard_agenda],
+        help_text=_(
+            "The items every new meeting starts with: opening items first, closing items "
+            "(e.g. “Övriga frågor”) last; new items are added before the closing ones."
+        ),
+    )
     history = HistoricalRecords()
 
     objects = BodyQuerySet.as_manager()

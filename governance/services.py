@@ -85,8 +85,15 @@ def membership_validate(
     end: dt.date | None = None,
     substitute_for: Membership | None = None,
     exclude_pk: int | None = None,
+    exclude_pks: Iterable[int] = (),
+    pending: Iterable[tuple[int | None, str, dt.date, dt.date | None]] = (),
 ) -> None:
-    """Raise ``ValidationError`` when the membership would break a rule of the seat."""
+    """Raise ``ValidationError`` when the membership would break a rule of the seat.
+
+    ``exclude_pks`` and ``pending`` let a form that changes several rows at once (an admin
+    inline) check each row against the others as they will be saved: the stored rows it
+    changes are left out and ``pending`` (person id, role, start, end) counted instead, so
+    an ending typed in the same form frees the place (issue 11)."""
     errors: dict[str, list[str]] = {}
     if end is not None and end < start:
         errors.setdefault("end", []).append(_("The end date cannot be before the start date."))
@@ -120,7 +127,11 @@ def membership_validate(
     overlapping = Membership.objects.filter(seat=seat).filter(_overlaps(start, end))
     if exclude_pk is not None:
         overlapping = overlapping.exclude(pk=exclude_pk)
+    if exclude_pks:
+        overlapping = overlapping.exclude(pk__in=list(exclude_pks))
     rows = list(overlapping.values_list("person_id", "role", "start", "end"))
+    rows += [(pid, r, s, e) for pid, r, s, e in pending
+             if (e is None or e >= start) and (end is None or s <= end)]
     if any(person_id == person.pk for person_id, *_rest in rows):
         raise ValidationError(
             {"person": _("%(person)s already has a place in this seat during that period.")

@@ -195,6 +195,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "documents.send_validity_reminders",
         "schedule": crontab(hour=7, minute=15),
     },
+    "documents-review-requests": {
+        "task": "documents.send_review_requests",
+        "schedule": crontab(hour=7, minute=15),
+    },
 }
 
 # simple-history: who made the change comes from the request (middleware) or the service.

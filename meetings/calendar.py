@@ -57,15 +57,18 @@ def organizer_address(meeting: Meeting) -> tuple[str, str]:
     return name or structure.name, address
 
 
-def _description(meeting: Meeting) -> str:
+def _description(meeting: Meeting, *, with_video: bool = True) -> str:
     lines = [f"{n}. {item.title}" for n, item in enumerate(meeting.items.all(), start=1)]
-    if meeting.video_url:
+    if meeting.video_url and with_video:
         lines += ["", meeting.video_url]
     lines += ["", settings.HALSAM_BASE_URL.rstrip("/") + meeting.get_absolute_url()]
     return "\n".join(lines)
 
 
-def _event(meeting: Meeting, *, stamp: dt.datetime, cancelled: bool) -> Event:
+def _event(meeting: Meeting, *, stamp: dt.datetime, cancelled: bool,
+           with_video: bool = True) -> Event:
+    # ``with_video``: False for those who may not see the video link (meetings/access.py).
+    video = meeting.video_url if with_video else ""
     tz = ZoneInfo(TZID)
     event = Event()
     event.add("uid", meeting.uid)
@@ -74,10 +77,10 @@ def _event(meeting: Meeting, *, stamp: dt.datetime, cancelled: bool) -> Event:
     event.add("dtstart", meeting.start.astimezone(tz))
     event.add("dtend", meeting.end.astimezone(tz))
     event.add("summary", meeting.display_title)
-    event.add("description", _description(meeting))
-    event.add("location", meeting.place or meeting.video_url)
-    if meeting.video_url:
-        event.add("url", meeting.video_url)
+    event.add("description", _description(meeting, with_video=with_video))
+    event.add("location", meeting.place or video)
+    if video:
+        event.add("url", video)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
     event.add("class", "PUBLIC" if meeting.is_public else "PRIVATE")
@@ -109,10 +112,11 @@ def invitation(meeting: Meeting, recipient: RecipientLike, method: str = REQUEST
     return cal.to_ical()
 
 
-def feed(meetings: Iterable[Meeting], name: str) -> bytes:
+def feed(meetings: Iterable[Meeting], name: str, *, with_video: bool = True) -> bytes:
     """A subscription feed: no METHOD, no ORGANIZER or ATTENDEE; cancelled meetings kept.
 
     ``meetings`` should come with ``body__structure`` selected and ``items`` prefetched.
+    A public feed passes ``with_video=False``: the video link is for members.
     """
     meetings = list(meetings)
     cal = _calendar()
@@ -122,5 +126,19 @@ def feed(meetings: Iterable[Meeting], name: str) -> bytes:
     stamp = timezone.now()
     for meeting in meetings:
         cal.add_component(_event(meeting, stamp=stamp,
-                                 cancelled=meeting.status == MeetingStatus.CANCELLED))
+                                 cancelled=meeting.status == MeetingStatus.CANCELLED,
+                                 with_video=with_video))
+    return cal.to_ical()
+
+
+def single(meeting: Meeting, *, with_video: bool) -> bytes:
+    """One meeting as a file to open in a calendar ("Lägg till i kalender"):
+    ``METHOD:PUBLISH``, no people, the same UID and SEQUENCE as the feeds and the
+    notices, so a later notice or feed updates the same calendar entry."""
+    cal = _calendar()
+    cal.add("method", "PUBLISH")
+    cal.add_component(_vtimezone([meeting]))
+    cal.add_component(_event(meeting, stamp=timezone.now(),
+                             cancelled=meeting.status == MeetingStatus.CANCELLED,
+                             with_video=with_video))
     return cal.to_ical()

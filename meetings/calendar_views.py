@@ -1,5 +1,6 @@
 """The year calendar of a structure's meetings: ``/kalender/`` (this year) and
-``/kalender/<year>/``, month by month as pictures with the meetings listed under each.
+``/kalender/<year>/``, month by month as pictures with the meetings listed under each;
+and one meeting as a calendar file, ``/moten/<id>/kalender.ics`` ("Lägg till i kalender").
 
 Everyone sees the public meetings; members also their bodies' meetings, coordinators and
 staff every meeting (``access.visible_meetings_q``). ``?struktur=<slug>`` picks another
@@ -7,13 +8,15 @@ structure than the default one.
 """
 from __future__ import annotations
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import dates, timezone
+from django.views.decorators.http import require_safe
 
 from governance import selectors as governance_selectors
 
-from . import access, month_calendar, selectors
+from . import access, calendar, month_calendar, selectors
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -48,3 +51,21 @@ def year_calendar(request: HttpRequest, year: int | None = None) -> HttpResponse
         "month_names": dates.MONTHS,
         "is_member_view": request.user.is_authenticated,
     })
+
+
+@require_safe
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """/moten/<id>/kalender.ics: the meeting as a calendar file, for whoever may see the
+    meeting; the video link only for those who see it on the meeting page (3 queries)."""
+    try:
+        acc = access.meeting_for_user(request.user, pk)
+    except access.LoginRequired:
+        return redirect_to_login(request.get_full_path())
+    meeting = acc.meeting
+    response = HttpResponse(calendar.single(meeting, with_video=acc.sees_all),
+                            content_type="text/calendar; charset=utf-8")
+    day = timezone.localtime(meeting.start).date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{meeting.body.slug}-{day}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -104,6 +104,13 @@ def recipients_without_email(meeting: Meeting) -> list[Person]:
     return [r.person for r in _called(meeting) if not r.person.email]
 
 
+def called_split(meeting: Meeting) -> tuple[list[Recipient], list[Person]]:
+    """``recipients`` and ``recipients_without_email`` from one query (the preview)."""
+    called = _called(meeting)
+    return ([r for r in called if r.person.email],
+            [r.person for r in called if not r.person.email])
+
+
 def deliveries_failed(meeting: Meeting) -> list[NoticeDelivery]:
     """Deliveries of the meeting that finally failed, for the coordinator's meeting page."""
     return list(NoticeDelivery.objects.filter(meeting=meeting, status=DeliveryStatus.FAILED)
@@ -135,11 +142,15 @@ def _queue(ids: list[int], inline: bool) -> None:
 
 
 @transaction.atomic
-def meeting_notify(*, meeting: Meeting, kind: str, person_ids: Iterable[int] | None = None) -> int:
+def meeting_notify(*, meeting: Meeting, kind: str, person_ids: Iterable[int] | None = None,
+                   actor=None, sequence: int | None = None) -> int:
     """Claim one delivery per recipient for the meeting's current version; queue on commit.
 
     Runs in the caller's transaction; deliveries that exist already (this kind, this
-    version, this person) are skipped. Returns how many were claimed.
+    version, this person) are skipped. Returns how many were claimed. ``actor``: who
+    sent it (recorded in the meeting's history; None for the sweep). ``sequence``
+    overrides the version for substitute calls and releases, whose rows count the
+    call's round instead (``services._substitute_mail``).
     """
     if kind not in DeliveryKind.values:
         raise ValueError(f"unknown delivery kind {kind!r}")
@@ -155,7 +166,7 @@ def meeting_notify(*, meeting: Meeting, kind: str, person_ids: Iterable[int] | N
         chosen += [Recipient(person=p, as_substitute=kind == DeliveryKind.SUBSTITUTE_CALL,
                              role=MembershipRole.SUBSTITUTE)
                    for p in Person.objects.filter(pk__in=missing).exclude(email="")]
-    sequence = locked.sequence
+    sequence = locked.sequence if sequence is None else sequence
     existing = set(NoticeDelivery.objects.filter(meeting=locked, kind=kind, sequence=sequence)
                    .values_list("person_id", flat=True))
     new = [r for r in chosen if r.person.pk not in existing]
@@ -174,7 +185,7 @@ def meeting_notify(*, meeting: Meeting, kind: str, person_ids: Iterable[int] | N
         if locked.status == MeetingStatus.PLANNED:
             locked.status = MeetingStatus.NOTICE_SENT
             fields.append("status")
-        save_with_history(locked, actor=None, update_fields=fields,
+        save_with_history(locked, actor=actor, update_fields=fields,
                           reason=f"Notice ({kind}) sent for version {sequence}")
         meeting.notice_sent_sequence, meeting.status = locked.notice_sent_sequence, locked.status
     if ids:
@@ -254,9 +265,20 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> SendRe
                        "prepares_for")), "guest_bodies")
                    .get(pk=delivery.meeting_id))
         try:
-            message = emails.notice_message(meeting=meeting, person=delivery.person,
-                                            kind=delivery.kind, email=delivery.email,
-                                            as_substitute=delivery.as_substitute)
+            if delivery.kind == DeliveryKind.MINUTES_CHECK:  # the minutes' side (flow 4)
+                from .minutes_mail import checker_message
+
+                message = checker_message(meeting=meeting, person=delivery.person,
+                                          email=delivery.email)
+            elif delivery.kind == DeliveryKind.SUBSTITUTE_RELEASE:  # absence (flow 3)
+                from .absence_mail import release_message
+
+                message = release_message(meeting=meeting, person=delivery.person,
+                                          email=delivery.email)
+            else:
+                message = emails.notice_message(meeting=meeting, person=delivery.person,
+                                                kind=delivery.kind, email=delivery.email,
+                                                as_substitute=delivery.as_substitute)
             _deliver(message)
         except Exception as exc:
             retry = is_transient(exc) and attempts <= len(settings.NOTICE_RETRY_DELAYS)

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from governance.models import Person
 
-from . import calendar, pdf
+from . import calendar, papers, pdf
 from .models import Absence, DeliveryKind, Meeting, MeetingStatus
 
 ABSENCE_SALT = "meetings.absence-link"
@@ -80,11 +80,18 @@ def _render_triplet(name: str, context: dict) -> tuple[str, str, str]:
             render_to_string(f"{TEMPLATES}{name}.html", context))
 
 
+def agenda_pdf_filename(meeting: Meeting) -> str:
+    """The name of the agenda PDF attached to a notice."""
+    return f"dagordning-{timezone.localtime(meeting.start):%Y-%m-%d}-{meeting.pk}.pdf"
+
+
 def notice_message(*, meeting: Meeting, person: Person, kind: str, as_substitute: bool,
-                   email: str | None = None) -> EmailMultiAlternatives:
+                   email: str | None = None, preview: bool = False) -> EmailMultiAlternatives:
     """The notice (or update, cancellation, substitute call) e-mail to one person.
 
     ``meeting`` should come with ``body__structure`` selected and ``items`` prefetched.
+    ``preview`` (the notice preview page): the same message without the PDF attachment
+    (the page links to it) and with a "report absence" link that carries no valid token.
     """
     cancel = kind == DeliveryKind.CANCEL
     method = calendar.CANCEL if cancel else calendar.REQUEST
@@ -95,17 +102,21 @@ def notice_message(*, meeting: Meeting, person: Person, kind: str, as_substitute
         in_place_of = absence.person if absence else None
     with translation.override(settings.LANGUAGE_CODE):
         context = {
-            "meeting": meeting, "person": person, "kind": kind, "items": list(meeting.items.all()),
+            "meeting": meeting, "person": person, "kind": kind,
+            "items": papers.annotate(meeting.items.all()),
             "is_update": kind == DeliveryKind.UPDATE, "is_cancel": cancel,
             "is_substitute": as_substitute or kind == DeliveryKind.SUBSTITUTE_CALL,
             "in_place_of": in_place_of,
             "meeting_url": _absolute(meeting.get_absolute_url()),
-            "absence_url": None if cancel else absence_link(meeting, person),
+            "absence_url": None if cancel else (
+                _absolute(reverse("meetings:absence_link",
+                                  kwargs={"pk": meeting.pk, "token": "forhandsvisning"}))
+                if preview else absence_link(meeting, person)),
         }
         subject, text, html = _render_triplet("notice", context)
         ics = calendar.invitation(meeting, NoticeRecipient(person, as_substitute), method)
-        attachment = None if cancel else pdf.agenda_pdf(meeting)
-        filename = f"dagordning-{timezone.localtime(meeting.start):%Y-%m-%d}-{meeting.pk}.pdf"
+        attachment = None if cancel or preview else pdf.agenda_pdf(meeting)
+        filename = agenda_pdf_filename(meeting)
     name, address = calendar.organizer_address(meeting)
     message = EmailMultiAlternatives(
         subject=subject, body=text, to=[email or person.email],

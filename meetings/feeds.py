@@ -47,7 +47,9 @@ def body_feed(request: HttpRequest, slug: str) -> HttpResponse:
     body = get_object_or_404(Body, slug=slug)
     guest_of = Meeting.guest_bodies.through.objects.filter(body_id=body.pk).values("meeting_id")
     meetings = _meetings().filter(Q(body=body) | Q(pk__in=guest_of), is_public=True)
-    return _response(calendar.feed(meetings, body.name), f"{body.slug}.ics", private=False)
+    # A public feed: no video links (those are for members, as on the meeting page).
+    return _response(calendar.feed(meetings, body.name, with_video=False), f"{body.slug}.ics",
+                     private=False)
 
 
 def person_meetings(person: Person):

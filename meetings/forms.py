@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Body, Person, StrategicArea
+from halsam.formats.dates import plain_date
 
 from . import rules
 from .models import AgendaItemKind, MeetingKind
@@ -95,11 +96,52 @@ class SeriesForm(_MeetingFields):
                    "duration_minutes", "count", "until", "kind", "area", "place", "video_url",
                    "is_public"]
 
+    def __init__(self, *args, year: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # On a year's plan the series stays in that year.
+        self.year = year
+
     def clean(self):
         data = super().clean()
-        if not data.get("count") and not data.get("until") and not self.errors:
+        first, until = data.get("first_day"), data.get("until")
+        if data.get("week_of_month") is not None:
+            if data.get("frequency") == "weekly":
+                self.add_error("week_of_month", _(
+                    "The week of the month applies to a monthly series only: choose “monthly” "
+                    "or leave the week empty."))
+            elif data.get("weekday") is None and "weekday" not in self.errors:
+                self.add_error("weekday", _(
+                    "Choose a weekday: the week of the month picks e.g. the first Tuesday, so "
+                    "it needs a weekday."))
+        elif data.get("frequency") == "monthly" and data.get("weekday") is not None:
+            self.add_error("week_of_month", _(
+                "Choose the week of the month (e.g. the first) for a monthly series on a "
+                "weekday, or leave the weekday empty to meet on the first day's date."))
+        if self.year is not None:
+            if first and first.year != self.year:
+                self.add_error("first_day", _("The plan is for %(year)d: choose a first day in "
+                                              "%(year)d.") % {"year": self.year})
+            if until and until.year != self.year:
+                self.add_error("until", _("The plan is for %(year)d: choose an end date in "
+                                          "%(year)d, or plan the next year on its own page.")
+                               % {"year": self.year})
+        if first and until and until < first and "until" not in self.errors:
+            self.add_error("until", _("The end date is before the first day (%(first_day)s).")
+                           % {"first_day": plain_date(first)})
+        if (not data.get("count") and not until and "count" not in self.errors
+                and "until" not in self.errors):
             self.add_error("count", _("Give the number of meetings or an end date."))
         return data
+
+    def series_request(self) -> dict:
+        """The cleaned values as ``services.SeriesRequest`` arguments; the period ends
+        with the plan's year."""
+        d = self.cleaned_data
+        return {"frequency": d["frequency"], "first_day": d["first_day"], "time": d["time"],
+                "duration": dt.timedelta(minutes=d["duration_minutes"]),
+                "interval": d["interval"], "weekday": d["weekday"],
+                "week_of_month": d["week_of_month"], "count": d["count"], "until": d["until"],
+                "last_day": dt.date(self.year, 12, 31) if self.year else None}
 
 
 class AgendaItemForm(forms.Form):
@@ -136,7 +178,8 @@ class MinutesForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
     checkers = forms.ModelMultipleChoiceField(
         label=_("Minute checkers"), queryset=Person.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple)
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Chosen among those recorded as present at the meeting."))
 
     def __init__(self, *args, items, people, checkers_editable: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from governance.models import Body, Person, StrategicArea
@@ -120,6 +121,14 @@ class AgendaItemKind(models.TextChoices):
     ELECTION = "election", _("Election")
 
 
+class Formalia(models.TextChoices):
+    """Where a formal item of the body's standard agenda belongs (governance.standard_agenda)."""
+
+    NONE = "", _("Not a formal item")
+    OPENING = "opening", _("Opening formalia")
+    CLOSING = "closing", _("Closing formalia")
+
+
 class AgendaItem(models.Model):
     """An item on a meeting's agenda; after the meeting it carries the minutes' notes."""
 
@@ -140,6 +149,15 @@ class AgendaItem(models.Model):
     election_for_year = models.PositiveSmallIntegerField(
         _("election for the year"), null=True, blank=True,
         help_text=_("Set on the election item the rotation rule puts on the year's last meeting."),
+    )
+    # The minutes' paragraph (§) number: counted per body and calendar year, given once
+    # when the minutes are started or sent to the checkers (services._number_items).
+    section = models.PositiveIntegerField(_("paragraph (§)"), null=True, blank=True,
+                                          editable=False)
+    formalia = models.CharField(
+        _("formal item"), max_length=10, choices=Formalia.choices, blank=True, default="",
+        help_text=_("Set on the items of the body's standard agenda: new items go before the "
+                    "closing ones."),
     )
     notes = models.TextField(_("notes"), blank=True)
     decision = models.TextField(_("decision"), blank=True)
@@ -162,6 +180,8 @@ class AgendaItem(models.Model):
                 condition=Q(election_for_year__isnull=False),
                 name="agendaitem_one_election_per_year",
             ),
+            models.CheckConstraint(name="agendaitem_formalia_valid",
+                                   condition=Q(formalia__in=Formalia.values)),
         ]
 
     def __str__(self) -> str:
@@ -264,6 +284,8 @@ class Absence(models.Model):
     reported_at = models.DateTimeField(_("reported"), auto_now_add=True)
     via_link = models.BooleanField(_("reported through the e-mail link"), default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # Set in the transaction that mails the secretary (or coordinators): exactly once.
+    secretary_told_at = models.DateTimeField(_("secretary told"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -308,10 +330,12 @@ class Attendance(models.Model):
 
 
 class MinutesStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    WITH_CHECKERS = "with_checkers", _("Sent to the minute checkers")
-    APPROVED = "approved", _("Approved")
-    PUBLISHED = "published", _("Published")
+    # Context "minutes status": "ett protokoll" is Justerat/Publicerat, while a document
+    # version keeps its own "Approved"/"Published" (Godkänd/Publicerad).
+    DRAFT = "draft", pgettext_lazy("minutes status", "Draft")
+    WITH_CHECKERS = "with_checkers", pgettext_lazy("minutes status", "With the checkers")
+    APPROVED = "approved", pgettext_lazy("minutes status", "Approved")
+    PUBLISHED = "published", pgettext_lazy("minutes status", "Published")
 
 
 class Minutes(models.Model):
@@ -325,6 +349,12 @@ class Minutes(models.Model):
     checkers = models.ManyToManyField(Person, verbose_name=_("minute checkers"), blank=True,
                                       related_name="checked_minutes")
     sent_to_checkers_at = models.DateTimeField(_("sent to the checkers"), null=True, blank=True)
+    # Each sending to the checkers is a round: the MINUTES_CHECK deliveries carry it as
+    # their ``sequence``, so each checker is mailed exactly once per round.
+    check_round = models.PositiveIntegerField(_("round with the checkers"), default=0)
+    return_comment = models.TextField(_("comment from the checker"), blank=True)
+    returned_by = models.ForeignKey(Person, verbose_name=_("sent back by"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
     approved_by = models.ForeignKey(Person, verbose_name=_("approved by"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="approved_minutes")
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)

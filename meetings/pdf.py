@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import papers
 from .models import Meeting, Minutes
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def _html_to_pdf(html: str) -> bytes:
 
 
 def _meeting_context(meeting: Meeting) -> dict:
-    items = list(meeting.items.all())
+    items = papers.annotate(meeting.items.all())
     return {"meeting": meeting, "items": items, "body": meeting.body,
             "guests": list(meeting.guest_bodies.all())}
 
@@ -79,9 +80,11 @@ def agenda_pdf(meeting: Meeting) -> bytes:
     return render_pdf("meetings/pdf/agenda.html", _meeting_context(meeting))
 
 
-def minutes_pdf(meeting: Meeting) -> bytes:
-    """The minutes: notes, decisions and recommendations per item, attendance, approval."""
+def minutes_pdf(meeting: Meeting, *, draft: bool = False) -> bytes:
+    """The minutes: notes, decisions and recommendations per item (with its § number),
+    attendance, approval. ``draft`` marks minutes not yet published as a draft."""
     context = _meeting_context(meeting)
+    context["draft"] = draft
     context["attendance"] = list(
         meeting.attendance.select_related("person", "in_place_of").order_by(
             "person__last_name", "person__first_name"))

@@ -4,8 +4,9 @@
 - the year-plan check: a body's minimum number of meetings (H7, H14, H15, J2) and the
   required mix of meetings recorded as data in ``Body.meeting_rule`` (H7: one theme
   meeting per strategic area plus a joint meeting);
-- a series of meeting dates from a recurrence rule (dateutil.rrule) that skips Swedish
-  public holidays (the ``holidays`` package);
+- a series of meeting dates from a recurrence rule (dateutil.rrule) that stays within
+  its period and moves (or drops) dates on Swedish public holidays (the ``holidays``
+  package);
 - which substitute is called in when a member reports absence (V2);
 - where the election item goes (H13): the body's last meeting of the year.
 
@@ -141,25 +142,106 @@ FREQUENCIES = {"monthly": rrule.MONTHLY, "weekly": rrule.WEEKLY}
 # Public holidays and the de-facto ones nobody meets on (midsommarafton, julafton, …).
 HOLIDAY_CATEGORIES = ("public", "de_facto")
 MAX_SERIES = 60
+# A monthly series by day of the month needs a day that every month has.
+LAST_DAY_OF_MONTH_SERIES = 28
 
 
 class SeriesError(ValueError):
-    """A recurrence that cannot give a series (no end, too long, nothing left)."""
+    """A recurrence that cannot give a series.
 
-    def __init__(self, code: str, message: str) -> None:
+    ``code`` is the field at fault (frequency, interval, weekday, week_of_month,
+    first_day, count, until), ``reason`` says why, ``params`` fill the message.
+    """
+
+    def __init__(self, code: str, message: str, *, reason: str = "",
+                 params: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.reason = reason or code
+        self.params = dict(params or {})
+
+
+@dataclass(frozen=True)
+class HolidayChange:
+    """A date of the rule that fell on a holiday: moved to ``moved_to``, or dropped.
+
+    ``limit`` says what stopped the search when dropped: ``period`` (the series' end),
+    ``month`` (a monthly series stays in its month) or ``week`` (a weekly one in its
+    week).
+    """
+
+    day: dt.date
+    holiday: str
+    moved_to: dt.date | None = None
+    limit: str = ""
+
+    @property
+    def dropped(self) -> bool:
+        return self.moved_to is None
 
 
 @dataclass(frozen=True)
 class Series:
     starts: tuple[dt.datetime, ...]
-    skipped: tuple[tuple[dt.date, str], ...]  # (day, holiday name)
+    changes: tuple[HolidayChange, ...] = ()
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+
+    @property
+    def skipped(self) -> tuple[tuple[dt.date, str], ...]:
+        """Every date of the rule that fell on a holiday, as (day, holiday name)."""
+        return tuple((c.day, c.holiday) for c in self.changes)
+
+    @property
+    def moved(self) -> tuple[HolidayChange, ...]:
+        return tuple(c for c in self.changes if not c.dropped)
+
+    @property
+    def dropped(self) -> tuple[HolidayChange, ...]:
+        return tuple(c for c in self.changes if c.dropped)
 
 
 def swedish_holidays(years: Iterable[int]) -> Mapping[dt.date, str]:
     return holidays.Sweden(years=sorted(set(years)), language="sv",
                            categories=HOLIDAY_CATEGORIES)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def _check_series_input(*, frequency: str, first_day: dt.date, interval: int,
+                        weekday: int | None, week_of_month: int | None, count: int | None,
+                        until: dt.date | None) -> None:
+    if frequency not in FREQUENCIES:
+        raise SeriesError("frequency", f"unknown frequency {frequency!r}", reason="unknown")
+    if interval < 1:
+        raise SeriesError("interval", "the interval is at least 1", reason="minimum")
+    if week_of_month is not None:
+        if frequency != "monthly":
+            raise SeriesError("week_of_month", "the week of the month is for monthly series",
+                              reason="monthly_only")
+        if weekday is None:
+            raise SeriesError("weekday", "the week of the month needs a weekday",
+                              reason="required")
+    elif frequency == "monthly" and weekday is not None:
+        # rrule would give every such weekday of the month: a weekly series in disguise.
+        raise SeriesError("week_of_month", "a monthly series on a weekday needs the week",
+                          reason="week_required")
+    if count is None and until is None:
+        raise SeriesError("count", "a series needs a number of meetings or an end date",
+                          reason="missing")
+    if count is not None and not 1 <= count <= MAX_SERIES:
+        raise SeriesError("count", f"a series has 1 to {MAX_SERIES} meetings", reason="range",
+                          params={"max": MAX_SERIES})
+    if until is not None and until < first_day:
+        raise SeriesError("until", "the end date is before the first day",
+                          reason="before_start", params={"first_day": first_day})
+    if (frequency == "monthly" and weekday is None
+            and first_day.day > LAST_DAY_OF_MONTH_SERIES):
+        raise SeriesError("first_day", "a monthly series by date needs a day every month has",
+                          reason="day_of_month", params={"day": LAST_DAY_OF_MONTH_SERIES})
 
 
 def series_dates(
@@ -172,57 +254,82 @@ def series_dates(
     week_of_month: int | None = None,
     count: int | None = None,
     until: dt.date | None = None,
+    last_day: dt.date | None = None,
     skip_holidays: bool = True,
 ) -> Series:
     """The start times of a series of meetings, in Europe/Stockholm.
 
     ``weekday`` is 0 (Monday) to 6; for a monthly series ``week_of_month`` (1–4, or -1
-    for the last) picks e.g. the first Wednesday. Occurrences on a Swedish public
-    holiday are skipped and reported; with ``count`` the series runs on until it has
-    ``count`` meetings, so a skipped holiday does not shorten the plan.
+    for the last) picks e.g. the first Wednesday and needs a weekday. The series runs
+    from ``first_day`` to ``until``, or else to ``last_day`` (default: 31 December of
+    ``first_day``'s year): it never leaves that period. ``count`` is the number of dates
+    the rule gives; when they do not fit in the period the series is refused.
+
+    A date on a Swedish public holiday moves to the next weekday that is no holiday, as
+    long as that stays in the period, in the same month (monthly) or in the same week
+    (weekly); else the meeting is dropped. Both are reported in ``Series.changes``.
     """
-    if frequency not in FREQUENCIES:
-        raise SeriesError("frequency", f"unknown frequency {frequency!r}")
-    if count is None and until is None:
-        raise SeriesError("count", "a series needs a number of meetings or an end date")
-    if count is not None and not 1 <= count <= MAX_SERIES:
-        raise SeriesError("count", f"a series has 1 to {MAX_SERIES} meetings")
-    if until is not None and until < first_day:
-        raise SeriesError("until", "the end date is before the first day")
-    if interval < 1:
-        raise SeriesError("interval", "the interval is at least 1")
-    kwargs: dict[str, Any] = {"interval": interval, "dtstart": dt.datetime.combine(first_day, time)}
+    _check_series_input(frequency=frequency, first_day=first_day, interval=interval,
+                        weekday=weekday, week_of_month=week_of_month, count=count, until=until)
+    end = until if until is not None else (last_day or dt.date(first_day.year, 12, 31))
+    if end < first_day:
+        raise SeriesError("first_day", "the first day is after the period",
+                          reason="after_period", params={"last_day": end})
+    kwargs: dict[str, Any] = {"interval": interval, "dtstart": dt.datetime.combine(first_day, time),
+                              "until": dt.datetime.combine(end, dt.time.max)}
     if weekday is not None:
         wd = rrule.weekdays[weekday]
         if frequency == "monthly" and week_of_month:
             wd = wd(week_of_month)
         kwargs["byweekday"] = wd
-    if until is not None:
-        kwargs["until"] = dt.datetime.combine(until, dt.time.max)
-    rule = rrule.rrule(FREQUENCIES[frequency], **kwargs)
-    starts: list[dt.datetime] = []
-    skipped: list[tuple[dt.date, str]] = []
-    calendar: Mapping[dt.date, str] = {}
-    seen_years: set[int] = set()
-    for naive in rule:
-        if count is not None and len(starts) >= count:
+    days: list[dt.date] = []
+    for naive in rrule.rrule(FREQUENCIES[frequency], **kwargs):
+        if count is not None and len(days) >= count:
             break
-        if len(starts) + len(skipped) > MAX_SERIES * 2:
-            raise SeriesError("count", f"a series has at most {MAX_SERIES} meetings")
-        day = naive.date()
-        if skip_holidays:
-            if day.year not in seen_years:
-                seen_years.add(day.year)
-                calendar = swedish_holidays(seen_years)
-            if day in calendar:
-                skipped.append((day, calendar[day]))
-                continue
-        starts.append(naive.replace(tzinfo=STOCKHOLM))
-    if until is not None and len(starts) > MAX_SERIES:
-        raise SeriesError("until", f"a series has at most {MAX_SERIES} meetings")
-    if not starts:
-        raise SeriesError("until", "the rule gives no meetings")
-    return Series(starts=tuple(starts), skipped=tuple(skipped))
+        if len(days) >= MAX_SERIES:
+            raise SeriesError("count" if count is not None else "until",
+                              f"a series has at most {MAX_SERIES} meetings", reason="too_many",
+                              params={"max": MAX_SERIES, "first_day": first_day, "last_day": end})
+        days.append(naive.date())
+    params = {"first_day": first_day, "last_day": end, "fits": len(days), "count": count}
+    if not days:
+        raise SeriesError("until" if until is not None else "first_day",
+                          "the rule gives no date in the period", reason="none", params=params)
+    if count is not None and len(days) < count:
+        raise SeriesError("count", "the dates do not fit in the period", reason="does_not_fit",
+                          params=params)
+    calendar: Mapping[dt.date, str] = (
+        swedish_holidays(range(first_day.year, end.year + 1)) if skip_holidays else {})
+    taken = set(days)
+    kept: list[dt.date] = []
+    changes: list[HolidayChange] = []
+    for day in days:
+        if day not in calendar:
+            kept.append(day)
+            continue
+        bound, limit = end, "period"
+        own = _month_end(day) if frequency == "monthly" else day + dt.timedelta(
+            days=6 - day.weekday())
+        if own < bound:
+            bound, limit = own, "month" if frequency == "monthly" else "week"
+        moved_to = None
+        candidate = day + dt.timedelta(days=1)
+        while candidate <= bound:
+            if candidate.weekday() < 5 and candidate not in calendar and candidate not in taken:
+                moved_to = candidate
+                break
+            candidate += dt.timedelta(days=1)
+        if moved_to is None:
+            changes.append(HolidayChange(day, calendar[day], None, limit))
+        else:
+            taken.add(moved_to)
+            kept.append(moved_to)
+            changes.append(HolidayChange(day, calendar[day], moved_to))
+    if not kept:
+        raise SeriesError("until" if until is not None else "first_day",
+                          "every date falls on a holiday", reason="all_dropped", params=params)
+    starts = tuple(dt.datetime.combine(d, time, tzinfo=STOCKHOLM) for d in sorted(kept))
+    return Series(starts=starts, changes=tuple(changes), first_day=first_day, last_day=end)
 
 
 # --- substitutes ------------------------------------------------------------------------

@@ -10,18 +10,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from governance.models import Body, Membership, MembershipRole, Person, StrategicArea
 
-from . import rules
+from . import papers, rules
 from .access import MeetingAccess
 from .models import (
     Absence,
-    AgendaAttachment,
     AgendaItem,
     Attendance,
     Meeting,
@@ -56,11 +55,12 @@ class MeetingPage:
 
 
 def agenda_items(meeting: Meeting, *, with_attachments: bool) -> list[AgendaItem]:
+    """The agenda in order; ``with_attachments``: each item's ``papers`` too, uploads and
+    register documents (``meetings.papers``), in a fixed number of queries."""
     qs = AgendaItem.objects.filter(meeting=meeting).select_related("prepares_for").order_by(
         "position", "id")
     if with_attachments:
-        qs = qs.prefetch_related(Prefetch(
-            "attachments", queryset=AgendaAttachment.objects.order_by("id")))
+        return papers.annotate(qs)
     return list(qs)
 
 
@@ -286,9 +286,10 @@ def body_meetings(body: Body, *, include_private: bool, now: dt.datetime | None 
 
 
 def checker_choices(meeting: Meeting) -> list[Person]:
-    from .services import people_called
-
-    return people_called(meeting)
+    """Who may be chosen as minute checker (justerare): those recorded as present,
+    substitutes who came included (one query)."""
+    return [a.person for a in Attendance.objects.filter(meeting=meeting, attended=True)
+            .select_related("person").order_by("person__last_name", "person__first_name")]
 
 
 # --- the year calendar (meetings/month_calendar.py) -------------------------------------

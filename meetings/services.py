@@ -17,27 +17,38 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from governance import rules as rotation_rules
-from governance.models import Body, Membership, MembershipRole, Person, StrategicArea
+from governance.models import (
+    Body,
+    Membership,
+    MembershipRole,
+    Person,
+    Principal,
+    StrategicArea,
+)
 from governance.services import Actor, save_with_history
+from governance.standard_agenda import StandardAgendaError, parse_standard_agenda
 
-from . import rules, signals
+from . import agenda_rules, rules, signals
 from .models import (
     Absence,
     AgendaAttachment,
     AgendaItem,
     AgendaItemKind,
     Attendance,
+    DeliveryKind,
     Meeting,
     MeetingKind,
     MeetingStatus,
     Minutes,
     MinutesStatus,
+    NoticeDelivery,
 )
 
 # Fields whose change members must be told about (a new calendar version).
@@ -46,11 +57,25 @@ EDITABLE_FIELDS = (*NOTIFIED_FIELDS, "kind", "area", "chair", "is_public")
 DEFAULT_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
-def _notify(*, meeting: Meeting, kind: str, person_ids: Iterable[int] | None = None) -> int:
+def _notify(*, meeting: Meeting, kind: str, person_ids: Iterable[int] | None = None,
+            actor: Actor = None) -> int:
     # Imported here: delivery.py belongs to the notices side and imports this app's models.
     from . import delivery
 
-    return delivery.meeting_notify(meeting=meeting, kind=kind, person_ids=person_ids)
+    return delivery.meeting_notify(meeting=meeting, kind=kind, person_ids=person_ids,
+                                   actor=actor)
+
+
+@dataclass(frozen=True)
+class Notified:
+    """What an update or a cancellation sent: ``kind`` (None when nothing), how many, why.
+
+    ``reason``: ``sent``; ``no_notice_yet`` (no notice had gone out, so nobody is told);
+    ``not_in_notice`` (the change is not in the notice); ``unchanged``.
+    """
+    kind: str | None
+    count: int
+    reason: str
 
 
 # --- meetings ---------------------------------------------------------------------------
@@ -93,8 +118,11 @@ def meeting_plan(
     guest_bodies: Sequence[Body] = (),
     reason: str = "",
     sync_election: bool = True,
+    with_standard_agenda: bool = True,
 ) -> Meeting:
-    """Put a meeting of ``body`` in the plan (status planned)."""
+    """Put a meeting of ``body`` in the plan (status planned), its agenda started from the
+    body's standard agenda (formalia). Every way of planning (one meeting, a series)
+    comes through here."""
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise ValidationError({"start": _("Give the time with its time zone.")})
     meeting = Meeting(body=body, start=start, end=end, kind=kind, area=area, title=title,
@@ -105,6 +133,8 @@ def meeting_plan(
     guests = [b for b in guest_bodies if b.pk != body.pk]
     if guests:
         meeting.guest_bodies.set(guests)
+    if with_standard_agenda:
+        standard_agenda_apply(actor=actor, meeting=meeting)
     if sync_election:
         election_item_sync(actor=actor, body=body, years=[start.astimezone(rules.STOCKHOLM).year])
     return meeting
@@ -121,6 +151,8 @@ class SeriesRequest:
     week_of_month: int | None = None
     count: int | None = None
     until: dt.date | None = None
+    # Without ``until`` the series ends here (default: 31 December of the first day's year).
+    last_day: dt.date | None = None
 
 
 @transaction.atomic
@@ -135,21 +167,17 @@ def meeting_series_create(
     is_public: bool = True,
     reason: str = "",
 ) -> tuple[list[Meeting], rules.Series]:
-    """Plan a series of meetings from a recurrence rule, skipping Swedish public holidays."""
+    """Plan a series of meetings from a recurrence rule, within its period; a date on a
+    Swedish public holiday moves to the next weekday or is dropped (``Series.changes``)."""
+    from .series_text import error as series_error
+
     try:
         planned = rules.series_dates(
             frequency=series.frequency, first_day=series.first_day, time=series.time,
             interval=series.interval, weekday=series.weekday, week_of_month=series.week_of_month,
-            count=series.count, until=series.until)
+            count=series.count, until=series.until, last_day=series.last_day)
     except rules.SeriesError as exc:
-        messages = {
-            "frequency": _("Choose monthly or weekly."),
-            "count": _("Give the number of meetings (at most %(max)d) or an end date.")
-            % {"max": rules.MAX_SERIES},
-            "until": _("The end date gives no meetings, or too many."),
-            "interval": _("The interval is at least 1."),
-        }
-        raise ValidationError({exc.code: messages.get(exc.code, str(exc))}) from exc
+        raise series_error(exc) from exc
     if series.duration <= dt.timedelta(0):
         raise ValidationError({"duration": _("The meeting must end after it starts.")})
     meetings = [
@@ -175,7 +203,10 @@ def _locked(meeting: Meeting) -> Meeting:
 def meeting_update(
     *, actor: Actor, meeting: Meeting, changes: Mapping[str, object], reason: str = ""
 ) -> Meeting:
-    """Change a planned meeting; after a notice went out, members get an update."""
+    """Change a planned meeting; after a notice went out, members get an update.
+
+    The returned meeting carries ``notified`` (a ``Notified``): what was sent to how many.
+    """
     meeting = _locked(meeting)
     if meeting.status not in rules.MEETING_OPEN:
         raise ValidationError({"status": _("Only a planned meeting can be changed; this one is "
@@ -188,6 +219,7 @@ def meeting_update(
     old_year = meeting.start.astimezone(rules.STOCKHOLM).year
     changed = [name for name, value in changes.items() if getattr(meeting, name) != value]
     if not changed:
+        meeting.notified = Notified(None, 0, "unchanged")
         return meeting
     for name in changed:
         setattr(meeting, name, changes[name])
@@ -198,7 +230,12 @@ def meeting_update(
         meeting.sequence += 1
     save_with_history(meeting, actor=actor, reason=reason or _("Meeting changed"))
     if notify:
-        _notify(meeting=meeting, kind="update")
+        meeting.notified = Notified("update", _notify(meeting=meeting, kind="update",
+                                                      actor=actor), "sent")
+    elif any(f in NOTIFIED_FIELDS for f in changed):
+        meeting.notified = Notified(None, 0, "no_notice_yet")
+    else:
+        meeting.notified = Notified(None, 0, "not_in_notice")
     new_year = meeting.start.astimezone(rules.STOCKHOLM).year
     election_item_sync(actor=actor, body=meeting.body, years={old_year, new_year})
     return meeting
@@ -206,7 +243,10 @@ def meeting_update(
 
 @transaction.atomic
 def meeting_cancel(*, actor: Actor, meeting: Meeting, reason: str = "") -> Meeting:
-    """Cancel a meeting; members who got the notice get a cancellation."""
+    """Cancel a meeting; members who got the notice get a cancellation.
+
+    The returned meeting carries ``notified`` (a ``Notified``): what was sent to how many.
+    """
     meeting = _locked(meeting)
     if not rules.can_transition(rules.MEETING_TRANSITIONS, meeting.status, MeetingStatus.CANCELLED):
         raise ValidationError({"status": _("A meeting that is “%(status)s” cannot be cancelled.")
@@ -216,29 +256,59 @@ def meeting_cancel(*, actor: Actor, meeting: Meeting, reason: str = "") -> Meeti
     meeting.sequence += 1
     save_with_history(meeting, actor=actor, reason=reason or _("Meeting cancelled"))
     if meeting.notice_sent_sequence >= 0:
-        _notify(meeting=meeting, kind="cancel")
+        meeting.notified = Notified("cancel", _notify(meeting=meeting, kind="cancel",
+                                                      actor=actor), "sent")
+    else:
+        meeting.notified = Notified(None, 0, "no_notice_yet")
     election_item_sync(actor=actor, body=meeting.body,
                        years=[meeting.start.astimezone(rules.STOCKHOLM).year])
     return meeting
 
 
 @transaction.atomic
-def meeting_notice_send(*, actor: Actor, meeting: Meeting) -> int:
-    """The coordinator's "send now": the notice, or an update if one already went out.
+def meeting_notice_send(*, actor: Actor, meeting: Meeting, expected_count: int | None = None,
+                        short_notice_confirmed: bool | None = None) -> int:
+    """The coordinator's or secretary's "send now": the notice, or a changed notice.
 
-    When the notice for the current version has gone out (e.g. the agenda changed since),
-    a new version is made so that members get the updated agenda once.
+    Refused (``status``) for a cancelled, held or started meeting and when the current
+    version's notice has gone out and the agenda has not changed since (no double send;
+    ``notice_preview.notice_state``). When the agenda changed after the notice, a new
+    version is made so that members get the changed agenda once. The preview's confirm
+    step passes ``expected_count`` (the number of recipients the user saw; refused with
+    ``count`` when it has changed) and ``short_notice_confirmed`` (the checkbox; a first
+    notice that cannot keep the body's notice period is refused without it). Callers
+    without a user in front of a preview (the demo, scripts) leave both None.
+    Returns the number of recipients.
     """
+    from . import delivery, notice_preview
+
     meeting = _locked(meeting)
-    if meeting.status not in rules.MEETING_OPEN:
-        raise ValidationError({"status": _("Notices can only be sent for a planned meeting.")})
-    if meeting.notice_sent_sequence < 0:
-        return _notify(meeting=meeting, kind="notice")
+    state = notice_preview.notice_state(meeting)
+    if not state.can_send:
+        raise ValidationError({"status": state.refusal})
+    if expected_count is not None:
+        count = len(delivery.recipients(meeting))
+        if count != expected_count:
+            raise ValidationError({"count": ngettext(
+                "The number of recipients has changed since the preview: now %(count)d "
+                "recipient instead of %(seen)d. Check the list and send again.",
+                "The number of recipients has changed since the preview: now %(count)d "
+                "recipients instead of %(seen)d. Check the list and send again.", count)
+                % {"count": count, "seen": expected_count}})
+    if (short_notice_confirmed is False and state.kind == "notice"
+            and notice_preview.notice_period_unmet(meeting)):
+        raise ValidationError({"short_notice_confirmed": ngettext(
+            "The notice period of %(days)d day cannot be met. Confirm that the notice is to "
+            "be sent anyway.",
+            "The notice period of %(days)d days cannot be met. Confirm that the notice is to "
+            "be sent anyway.", meeting.body.notice_days) % {"days": meeting.body.notice_days}})
+    if state.kind == "notice":
+        return _notify(meeting=meeting, kind="notice", actor=actor)
     if meeting.notice_sent_sequence >= meeting.sequence:
         meeting.sequence += 1
-        save_with_history(meeting, actor=actor, reason=_("Updated notice sent"),
+        save_with_history(meeting, actor=actor, reason=_("Changed notice sent"),
                           update_fields=["sequence"])
-    return _notify(meeting=meeting, kind="update")
+    return _notify(meeting=meeting, kind="update", actor=actor)
 
 
 @transaction.atomic
@@ -308,11 +378,11 @@ def election_item_sync(*, actor: Actor, body: Body, years: Iterable[int]) -> Non
         if keep is None:
             item = AgendaItem(
                 meeting_id=target, kind=AgendaItemKind.ELECTION, election_for_year=for_year,
-                position=_next_position(target),
                 title=_("Election of chair and vice chairs for %(year)d") % {"year": for_year})
-            save_with_history(item, actor=actor,
-                              reason=_("The rotation rule puts the election on the year's last "
-                                       "meeting"))
+            # After the opening formalia, before the meeting's own items (H13).
+            _item_insert(item, actor=actor, after_opening=True,
+                         reason=_("The rotation rule puts the election on the year's last "
+                                  "meeting"))
 
 
 # --- agenda -----------------------------------------------------------------------------
@@ -356,14 +426,14 @@ def agenda_item_add(
     prepares_for: Body | None = None,
     reason: str = "",
 ) -> AgendaItem:
-    """Add an item at the end of the agenda."""
+    """Add an item to the agenda, before the closing formalia ("Övriga frågor" …)."""
     meeting = _locked(meeting)
     _agenda_editable(meeting)
     item = AgendaItem(meeting=meeting, title=title.strip(), kind=kind, description=description,
                       presenter=presenter, duration_minutes=duration_minutes,
-                      prepares_for=prepares_for, position=_next_position(meeting.pk))
+                      prepares_for=prepares_for)
     _item_validate(item)
-    save_with_history(item, actor=actor, reason=reason or _("Agenda item added"))
+    _item_insert(item, actor=actor, reason=reason or _("Agenda item added"))
     return item
 
 
@@ -414,11 +484,66 @@ def agenda_item_move(*, actor: Actor, item: AgendaItem, direction: str) -> Agend
     return next(it for it in items if it.pk == item.pk)
 
 
-def _renumber(items: list[AgendaItem], *, actor: Actor) -> None:
+@transaction.atomic
+def agenda_reorder(
+    *, actor: Actor, meeting: Meeting, order: Sequence[int], reason: str = ""
+) -> list[AgendaItem]:
+    """Put the agenda in ``order`` (every item id once), the drag-and-drop editor's save.
+
+    Refused, with nothing moved, when the order does not name exactly the agenda's items:
+    someone added or removed an item since the editor loaded the page.
+    """
+    meeting = _locked(meeting)
+    _agenda_editable(meeting)
+    items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "id"))
+    problem = agenda_rules.order_problem([it.pk for it in items], order)
+    if problem is not None:
+        messages = {
+            agenda_rules.MALFORMED: _("The new order must list the agenda's items."),
+            agenda_rules.DUPLICATE: _("The new order names an item twice."),
+            agenda_rules.STALE: _("The agenda was changed by someone else while you were "
+                                  "moving items. It is shown as it is now; move the item "
+                                  "again."),
+        }
+        raise ValidationError({"order": ValidationError(messages[problem], code=problem)})
+    by_pk = {it.pk: it for it in items}
+    ordered = [by_pk[pk] for pk in order]
+    _renumber(ordered, actor=actor, reason=reason)
+    return ordered
+
+
+@transaction.atomic
+def standard_agenda_apply(*, actor: Actor, meeting: Meeting) -> list[AgendaItem]:
+    """Start a new meeting's agenda with the body's standard agenda (formalia), in order."""
+    try:
+        entries = parse_standard_agenda(meeting.body.standard_agenda or [])
+    except StandardAgendaError:
+        return []  # the admin refuses a broken one; an old bad value must not stop planning
+    start = _next_position(meeting.pk) - 1
+    items = []
+    for offset, entry in enumerate(entries, start=1):
+        item = AgendaItem(meeting=meeting, position=start + offset, title=entry["title"],
+                          kind=entry["kind"], formalia=entry["part"])
+        save_with_history(item, actor=actor, reason=_("From the body's standard agenda"))
+        items.append(item)
+    return items
+
+
+def _item_insert(item: AgendaItem, *, actor: Actor, reason: str,
+                 after_opening: bool = False) -> None:
+    """Save the new ``item`` where it belongs (``agenda_rules.insert_index``) and renumber."""
+    items = list(AgendaItem.objects.filter(meeting_id=item.meeting_id).order_by("position", "id"))
+    index = agenda_rules.insert_index([it.formalia for it in items], after_opening=after_opening)
+    item.position = index + 1
+    save_with_history(item, actor=actor, reason=reason)
+    _renumber([*items[:index], item, *items[index:]], actor=actor)
+
+
+def _renumber(items: list[AgendaItem], *, actor: Actor, reason: str = "") -> None:
     for position, it in enumerate(items, start=1):
         if it.position != position:
             it.position = position
-            save_with_history(it, actor=actor, reason=_("Agenda reordered"),
+            save_with_history(it, actor=actor, reason=reason or _("Agenda reordered"),
                               update_fields=["position"])
 
 
@@ -533,6 +658,104 @@ def _places(meeting: Meeting, on: dt.date) -> list[tuple[rules.Place, Membership
                          substitute_for_id=m.substitute_for_id, start=m.start), m) for m in rows]
 
 
+SEATED_ROLES = (MembershipRole.MEMBER, MembershipRole.SUBSTITUTE, MembershipRole.CO_OPTED)
+
+
+@dataclass(frozen=True)
+class AbsencePlan:
+    """What reporting an absence does (V2), computed by the code that then does it.
+
+    ``substitute`` is who will be called in (None: no one can be); ``named`` whether they
+    are the substitute named for the absent member; ``principal`` the name of the
+    principal whose substitute comes. The preview page and ``absence_report`` both use
+    ``_absence_plan``, so the page says what the report then does.
+    """
+
+    substitute: Person | None = None
+    named: bool = False
+    principal: str = ""
+
+    @property
+    def outcome(self) -> str:
+        """``named``, ``principal``, ``no_email`` (chosen, but no e-mail to call them
+        with: the secretary calls them) or ``none``."""
+        if self.substitute is None:
+            return "none"
+        if not self.substitute.email:
+            return "no_email"
+        return "named" if self.named else "principal"
+
+
+def _refusal(field: str, message: str, code: str) -> ValidationError:
+    """A refusal keyed by ``field`` whose ``code`` the views can read."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _absence_open(meeting: Meeting) -> bool:
+    return meeting.status in rules.MEETING_OPEN and meeting.start > timezone.now()
+
+
+def _absence_plan(meeting: Meeting, person: Person) -> AbsencePlan:
+    if not _absence_open(meeting):
+        raise _refusal("__all__", _("Absence can only be reported before the meeting starts."),
+                       "closed")
+    if Absence.objects.filter(meeting=meeting, person=person).exists():
+        raise _refusal("__all__", _("%(person)s has already reported absence from this "
+                                    "meeting.") % {"person": person.name}, "already_reported")
+    places = _places(meeting, meeting.start.astimezone(rules.STOCKHOLM).date())
+    own = [p for p, _m in places if p.person_id == person.pk and p.role in SEATED_ROLES]
+    taken = list(Absence.objects.filter(meeting=meeting).values_list("person_id", "substitute_id"))
+    called = {sub for _p, sub in taken if sub is not None}
+    if not own and person.pk not in called:
+        raise _refusal("person", _("%(person)s is not called to this meeting.")
+                       % {"person": person.name}, "not_called")
+    member_place = next((p for p in own if p.role == MembershipRole.MEMBER), None)
+    if member_place is None:
+        return AbsencePlan()
+    choice = rules.choose_substitute(absent=member_place, places=[p for p, _m in places],
+                                     unavailable=called | {p for p, _s in taken})
+    if choice is None:
+        return AbsencePlan()
+    substitute = next(m.person for p, m in places if p.membership_id == choice.membership_id)
+    principal = (Principal.objects.filter(pk=choice.principal_id).values_list("name", flat=True)
+                 .first() or "")
+    return AbsencePlan(substitute=substitute, principal=principal,
+                       named=choice.substitute_for_id == member_place.membership_id)
+
+
+def absence_preview(*, meeting: Meeting, person: Person) -> AbsencePlan:
+    """What ``absence_report`` would do now; ``ValidationError`` when it would refuse."""
+    return _absence_plan(meeting, person)
+
+
+def _substitute_mail(meeting: Meeting, person_id: int, kind: str) -> int:
+    """Claim the call (or release) e-mail to a substitute, exactly once per call.
+
+    For these two kinds the delivery's ``sequence`` is the call's round: the n-th call of
+    a person to a meeting is round n-1, and its release has the same round. A member who
+    withdraws and reports again calls the substitute anew (a new round) exactly once.
+    """
+    from . import delivery
+
+    last = (NoticeDelivery.objects.filter(meeting=meeting, person_id=person_id,
+                                          kind=DeliveryKind.SUBSTITUTE_CALL)
+            .aggregate(last=Max("sequence"))["last"])
+    if kind == DeliveryKind.SUBSTITUTE_CALL:
+        sequence = 0 if last is None else last + 1
+    elif last is None:
+        return 0  # never called by e-mail: nothing to release by e-mail
+    else:
+        sequence = last
+    return delivery.meeting_notify(meeting=meeting, kind=kind, person_ids=[person_id],
+                                   sequence=sequence)
+
+
+def _tell_secretary(absence_id: int) -> None:
+    from .tasks import tell_secretary_of_absence
+
+    tell_secretary_of_absence.delay(absence_id)
+
+
 @transaction.atomic
 def absence_report(
     *, actor: Actor, meeting: Meeting, person: Person, via_link: bool = False, note: str = "",
@@ -542,34 +765,64 @@ def absence_report(
 
     The substitute is the one named for the absent member, else a substitute of the
     same principal in the same seat who is not already called in or absent; they get
-    the notice at once (delivery kind ``substitute_call``).
+    the notice at once (delivery kind ``substitute_call``). The secretary of the body
+    (or the coordinators) is told after commit, exactly once (``secretary_told_at``).
+    Only before the meeting starts; a second report (a double click) is refused.
+    The returned absence carries the ``plan`` that was carried out.
     """
     meeting = _locked(meeting)
-    if meeting.status not in rules.MEETING_OPEN or meeting.end <= timezone.now():
-        raise ValidationError({"__all__": _("Absence can only be reported for a coming meeting.")})
-    if Absence.objects.filter(meeting=meeting, person=person).exists():
-        raise ValidationError({"__all__": _("%(person)s has already reported absence from this "
-                                            "meeting.") % {"person": person.name}},
-                              code="already_reported")
-    places = _places(meeting, meeting.start.astimezone(rules.STOCKHOLM).date())
-    seated = (MembershipRole.MEMBER, MembershipRole.SUBSTITUTE, MembershipRole.CO_OPTED)
-    own = [p for p, _m in places if p.person_id == person.pk and p.role in seated]
-    called = set(Absence.objects.filter(meeting=meeting, substitute__isnull=False)
-                 .values_list("substitute_id", flat=True))
-    if not own and person.pk not in called:
-        raise ValidationError({"person": _("%(person)s is not called to this meeting.")
-                               % {"person": person.name}})
-    absent = set(Absence.objects.filter(meeting=meeting).values_list("person_id", flat=True))
-    member_place = next((p for p in own if p.role == MembershipRole.MEMBER), None)
-    choice = None
-    if member_place is not None:
-        choice = rules.choose_substitute(absent=member_place, places=[p for p, _m in places],
-                                         unavailable=called | absent)
-    absence = Absence(meeting=meeting, person=person, via_link=via_link, note=note[:300],
-                      substitute_id=choice.person_id if choice else None)
-    save_with_history(absence, actor=actor, reason=reason or _("Absence reported"))
-    if choice is not None:
-        _notify(meeting=meeting, kind="substitute_call", person_ids=[choice.person_id])
+    plan = _absence_plan(meeting, person)
+    absence = Absence(meeting=meeting, person=person, via_link=via_link,
+                      note=note.strip()[:300], substitute=plan.substitute)
+    try:
+        with transaction.atomic():
+            save_with_history(absence, actor=actor, reason=reason or _("Absence reported"))
+    except IntegrityError as exc:  # a concurrent report won (the lock is PostgreSQL's)
+        raise _refusal("__all__", _("%(person)s has already reported absence from this "
+                                    "meeting.") % {"person": person.name},
+                       "already_reported") from exc
+    absence.plan = plan  # type: ignore[attr-defined]
+    if plan.substitute is not None:
+        _substitute_mail(meeting, plan.substitute.pk, DeliveryKind.SUBSTITUTE_CALL)
+    absence_id = absence.pk
+    transaction.on_commit(lambda: _tell_secretary(absence_id), robust=True)
+    return absence
+
+
+@transaction.atomic
+def absence_withdraw(*, actor: Actor, meeting: Meeting, person: Person,
+                     reason: str = "") -> Absence:
+    """Withdraw a reported absence (Ångra förhinder) until the meeting starts.
+
+    The row goes (its history keeps who withdrew it and why); the substitute who was
+    called gets a "no longer needed" e-mail (``substitute_release``) and no longer
+    stands in; a secretary who was told of the absence is told it is withdrawn. The
+    returned (deleted) absence carries ``released``: how many release e-mails were claimed.
+    """
+    meeting = _locked(meeting)
+    if not _absence_open(meeting):
+        raise _refusal("__all__", _("An absence can only be withdrawn before the meeting "
+                                    "starts."), "closed")
+    absence = (Absence.objects.select_for_update(of=("self",)).select_related("substitute")
+               .filter(meeting=meeting, person=person).first())
+    if absence is None:
+        raise _refusal("__all__", _("%(person)s has no reported absence from this meeting "
+                                    "to withdraw.") % {"person": person.name}, "not_reported")
+    released = 0
+    if absence.substitute_id is not None:
+        released = _substitute_mail(meeting, absence.substitute_id,
+                                    DeliveryKind.SUBSTITUTE_RELEASE)
+    if getattr(actor, "is_authenticated", False):
+        absence._history_user = actor
+    absence._change_reason = reason or _("Absence withdrawn")
+    told = absence.secretary_told_at is not None
+    absence.delete()
+    absence.released = released  # type: ignore[attr-defined]
+    if told:
+        from .absence_mail import absence_withdrawn_tell
+
+        ids = (meeting.pk, person.pk, absence.substitute_id)
+        transaction.on_commit(lambda: absence_withdrawn_tell(*ids), robust=True)
     return absence
 
 
@@ -641,6 +894,9 @@ def minutes_create(*, actor: Actor, meeting: Meeting, reason: str = "") -> Minut
                                             "has taken place.")})
     minutes = Minutes(meeting=meeting)
     save_with_history(minutes, actor=actor, reason=reason or _("Minutes started"))
+    from .minutes_mail import number_items  # the § numbers of the body's year
+
+    number_items(actor=actor, meeting=meeting)
     return minutes
 
 
@@ -655,13 +911,23 @@ def minutes_update(
         raise ValidationError({"__all__": _("The minutes are approved and can no longer be "
                                             "changed.")})
     if checkers is not None:
-        allowed = {p.person_id for p, _m in _places(
-            minutes.meeting, minutes.meeting.start.astimezone(rules.STOCKHOLM).date())}
-        allowed |= set(Attendance.objects.filter(meeting=minutes.meeting, attended=True)
-                       .values_list("person_id", flat=True))
-        if any(p.pk not in allowed for p in checkers):
-            raise ValidationError({"checkers": _("The minute checkers must be called to the "
-                                                 "meeting.")})
+        # Only someone present can check the minutes: attendance recorded as attended
+        # (a substitute who came included); an absent member never.
+        present = set(Attendance.objects.filter(meeting=minutes.meeting, attended=True)
+                      .values_list("person_id", flat=True))
+        absent = [p for p in checkers if p.pk not in present]
+        if absent:
+            from .minutes_mail import join_names
+
+            if not present:
+                raise ValidationError({"checkers": _(
+                    "Record the attendance first: the minute checkers are chosen among "
+                    "those present.")})
+            raise ValidationError({"checkers": ngettext(
+                "The minute checkers are chosen among those present at the meeting; "
+                "%(names)s was not present.",
+                "The minute checkers are chosen among those present at the meeting; "
+                "%(names)s were not present.", len(absent)) % {"names": join_names(absent)}})
         if minutes.status != MinutesStatus.DRAFT:
             raise ValidationError({"checkers": _("The checkers can only be changed while the "
                                                  "minutes are a draft.")})
@@ -675,21 +941,39 @@ def minutes_update(
 @transaction.atomic
 def minutes_send_to_checkers(*, actor: Actor, minutes: Minutes, reason: str = "") -> Minutes:
     """Send the draft to the chosen minute checkers."""
+    from .minutes_mail import claim_checker_mails, number_items
+
     minutes = _minutes_locked(minutes)
     _minutes_move(minutes, MinutesStatus.WITH_CHECKERS)
     if not minutes.checkers.exists():
         raise ValidationError({"checkers": _("Choose at least one minute checker first.")})
     minutes.sent_to_checkers_at = timezone.now()
+    minutes.check_round += 1  # a new round: each checker is mailed once more
+    minutes.return_comment, minutes.returned_by = "", None  # the comment is dealt with
     save_with_history(minutes, actor=actor, reason=reason or _("Minutes sent to the checkers"))
+    number_items(actor=actor, meeting=minutes.meeting)
+    # Who was mailed this round and who has no address (for the secretary's message).
+    minutes.mailed, minutes.unreachable = claim_checker_mails(minutes)
     return minutes
 
 
 @transaction.atomic
-def minutes_return(*, actor: Actor, minutes: Minutes, reason: str = "") -> Minutes:
-    """A checker sends the minutes back to draft for changes."""
+def minutes_return(*, actor: Actor, minutes: Minutes, reason: str = "", comment: str = "",
+                   checker: Person | None = None) -> Minutes:
+    """A checker sends the minutes back to draft for changes, with a comment for the
+    secretary (kept on the minutes until they are sent again)."""
     minutes = _minutes_locked(minutes)
+    if checker is not None and not minutes.checkers.filter(pk=checker.pk).exists():
+        raise ValidationError({"checker": _("Only a chosen minute checker can send the "
+                                            "minutes back.")}, code="not_checker")
     _minutes_move(minutes, MinutesStatus.DRAFT)
-    save_with_history(minutes, actor=actor, reason=reason or _("Minutes returned for changes"))
+    minutes.return_comment = comment.strip()
+    minutes.returned_by = checker
+    save_with_history(minutes, actor=actor, reason=reason or comment.strip()[:200]
+                      or _("Minutes returned for changes"))
+    from .minutes_mail import tell_secretaries_returned
+
+    transaction.on_commit(lambda: tell_secretaries_returned(minutes), robust=True)
     return minutes
 
 

@@ -43,8 +43,19 @@ def send_delivery(self, delivery_id: int) -> str:
 @shared_task(name="meetings.sweep_notices", ignore_result=True)
 def sweep_notices() -> int:
     """Every few minutes: claim the notices that are due and re-queue stuck deliveries."""
+    from .absence_mail import absences_sweep  # secretaries not yet told of an absence
+
     now = timezone.now()
-    return delivery.notices_sweep(now=now) + delivery.deliveries_requeue(now=now)
+    return (delivery.notices_sweep(now=now) + delivery.deliveries_requeue(now=now)
+            + absences_sweep(now=now))
+
+
+@shared_task(name="meetings.tell_secretary_of_absence", ignore_result=True)
+def tell_secretary_of_absence(absence_id: int) -> int:
+    """Tell the secretary (or the coordinators) of one absence, exactly once."""
+    from .absence_mail import absence_tell
+
+    return absence_tell(absence_id=absence_id)
 
 
 @shared_task(name="meetings.send_minutes_reminders", ignore_result=True)

@@ -27,6 +27,7 @@ from governance.models import Body, Membership, MembershipRole, OfficeTerm, Pers
 # How much each list shows; the register and the body pages have the rest.
 COMING_LIMIT = 20
 MINUTES_LIMIT = 10
+PAST_LIMIT = 10  # "Tidigare möten" per page (?tidigare=2 the next ten)
 DOCUMENTS_LIMIT = 50
 
 
@@ -36,6 +37,7 @@ class PortalMeeting:
     notices: list = field(default_factory=list)  # NoticeDelivery rows sent to the person
     absence: object | None = None
     can_report_absence: bool = False
+    can_withdraw_absence: bool = False  # "Ångra förhinder" until the meeting starts
 
 
 @dataclass
@@ -48,6 +50,12 @@ class PortalPage:
     documents: list
     calendar_token: object | None
     on: dt.date
+    # Issue 11, flow 4: minutes waiting for this person's approval ("Att justera") and the
+    # past meetings of the person's bodies, newest first, a page at a time.
+    to_check: list = field(default_factory=list)
+    past: list = field(default_factory=list)
+    past_page: int = 1
+    past_more: bool = False
 
 
 def _meetings_of(body_ids: list[int]):
@@ -58,7 +66,8 @@ def _meetings_of(body_ids: list[int]):
         "meeting_id")))
 
 
-def portal_page(user, person: Person, *, now: dt.datetime | None = None) -> PortalPage:
+def portal_page(user, person: Person, *, now: dt.datetime | None = None,
+                past_page: int = 1) -> PortalPage:
     """Everything /mina-sidor/ shows to ``person`` (logged in as ``user``)."""
     from documents.access import visible_documents
     from meetings.models import (
@@ -108,7 +117,9 @@ def portal_page(user, person: Person, *, now: dt.datetime | None = None) -> Port
         rows.append(PortalMeeting(
             meeting=meeting, notices=notices.get(meeting.pk, []), absence=absence,
             can_report_absence=(absence is None and bool(bodies & seat_bodies)
-                                and meeting.status in MEETING_OPEN and meeting.end > now)))
+                                and meeting.status in MEETING_OPEN and meeting.start > now),
+            can_withdraw_absence=(absence is not None and meeting.status in MEETING_OPEN
+                                  and meeting.start > now)))
 
     minutes = list(
         Minutes.objects.filter(status=MinutesStatus.PUBLISHED,
@@ -119,8 +130,19 @@ def portal_page(user, person: Person, *, now: dt.datetime | None = None) -> Port
         visible_documents(user).filter(owner_body_id__in=body_ids)
         .select_related("owner_body").order_by("owner_body__name", "title")[:DOCUMENTS_LIMIT])
     token = CalendarToken.objects.filter(person=person, revoked_at__isnull=True).first()
+    to_check = list(
+        Minutes.objects.filter(status=MinutesStatus.WITH_CHECKERS, checkers=person)
+        .select_related("meeting__body").order_by("meeting__start", "pk"))
+    past_page = max(1, past_page)
+    offset = (past_page - 1) * PAST_LIMIT
+    past = list(
+        _meetings_of(body_ids).filter(end__lt=now).exclude(status=MeetingStatus.CANCELLED)
+        .select_related("body", "minutes").order_by("-start", "-pk")
+        [offset:offset + PAST_LIMIT + 1])
     return PortalPage(person=person, memberships=memberships, offices=offices, coming=rows,
-                      minutes=minutes, documents=documents, calendar_token=token, on=on)
+                      minutes=minutes, documents=documents, calendar_token=token, on=on,
+                      to_check=to_check, past=past[:PAST_LIMIT], past_page=past_page,
+                      past_more=len(past) > PAST_LIMIT)
 
 
 @login_required
@@ -130,7 +152,11 @@ def home(request: HttpRequest) -> HttpResponse:
     person = access.person_for_user(request.user)
     if person is None:
         return render(request, "portal/no_person.html")
-    page = portal_page(request.user, person)
+    try:
+        past_page = int(request.GET.get("tidigare", "1"))
+    except ValueError:
+        past_page = 1
+    page = portal_page(request.user, person, past_page=min(max(past_page, 1), 1000))
     feed_url = None
     if page.calendar_token is not None:
         feed_url = request.build_absolute_uri(

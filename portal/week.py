@@ -164,7 +164,8 @@ def _meetings(now: dt.datetime, bodies: Q) -> list[tuple[Body, Entry]]:
                          % {"n": row.failed})
         status = row.notice
         if row.can_send:
-            action = (row.send_label, reverse("meetings:notice_send", args=[m.pk]), True)
+            # To the preview: a notice is sent only after a look at it (issue 11).
+            action = (row.send_label, reverse("meetings:notice_preview", args=[m.pk]), False)
         else:
             action = (_("Open the meeting"), m.get_absolute_url(), False)
         out.append((m.body, Entry(
@@ -232,31 +233,42 @@ def _minutes(now: dt.datetime, bodies: Q) -> list[tuple[Body, Entry]]:
 
 def _documents(bodies: Q) -> list[tuple[Body, Entry]]:
     from documents.models import DocumentVersion, VersionStatus
-    from documents.views import STEP_OF
 
     versions = (DocumentVersion.objects.filter(_prefixed(bodies, "document__owner_body__"),
                                                status=VersionStatus.IN_REVIEW)
                 .select_related("document__owner_body__structure", "uploaded_by")
                 .order_by("uploaded_at", "pk"))
-    step = STEP_OF[VersionStatus.APPROVED]
-    out = []
-    for v in versions:
-        who = ""
-        if v.uploaded_by is not None:
-            who = v.uploaded_by.get_full_name() or v.uploaded_by.get_username()
-        out.append((v.document.owner_body, Entry(
-            section="documents",
-            title=_("%(title)s, version %(number)d") % {"title": v.document.title,
-                                                        "number": v.number},
-            url=v.document.get_absolute_url(), when=v.uploaded_at,
-            status=Status("in_review", str(VersionStatus.IN_REVIEW.label), "warning",
-                          needs_action=True),
-            detail=(_("Uploaded by %(name)s") % {"name": who}) if who else "",
-            action_label=_("Review and approve"),
-            action_url=reverse("documents:transition", kwargs={
-                "pk": v.document_id, "number": v.number, "step": step}),
-            needs_action=True)))
-    return out
+    return [_document_entry(v) for v in versions]
+
+
+def _document_entry(v) -> tuple[Body, Entry]:
+    from documents.models import VersionStatus
+    from documents.views import STEP_OF
+
+    who = ""
+    if v.uploaded_by is not None:
+        who = v.uploaded_by.get_full_name() or v.uploaded_by.get_username()
+    return (v.document.owner_body, Entry(
+        section="documents",
+        title=_("%(title)s, version %(number)d") % {"title": v.document.title,
+                                                    "number": v.number},
+        url=v.document.get_absolute_url(), when=v.uploaded_at,
+        status=Status("in_review", str(VersionStatus.IN_REVIEW.label), "warning",
+                      needs_action=True),
+        detail=(_("Uploaded by %(name)s") % {"name": who}) if who else "",
+        action_label=_("Review and approve"),
+        action_url=reverse("documents:transition", kwargs={
+            "pk": v.document_id, "number": v.number,
+            "step": STEP_OF[VersionStatus.APPROVED]}),
+        needs_action=True))
+
+
+def awaiting_approval(user) -> list[tuple[Body, Entry]]:
+    """The document versions in review that ``user`` may approve (documents.review;
+    one query more), for the row group "Under granskning" at the top of the page."""
+    from documents.review import awaiting_approval as versions_for
+
+    return [_document_entry(v) for v in versions_for(user)]
 
 
 def _elections(statuses: list[checks.BodyStatus], on: dt.date) -> list[tuple[Body, Entry]]:
@@ -438,6 +450,7 @@ def week(request: HttpRequest) -> HttpResponse:
     page = week_page(structure_slug=structure_slug, kind=kind, action_only=action_only)
     return render(request, "portal/week.html", {
         "form": form, "page": page, "coming_days": COMING_DAYS,
+        "awaiting_approval": awaiting_approval(request.user),
         "filtered": bool(structure_slug or kind or action_only),
     })
 

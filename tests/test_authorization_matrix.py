@@ -71,6 +71,9 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "governance:structure": everyone(200),
     "governance:body": everyone(200),
     "governance:rules": everyone(200),
+    # the coordinator's changes from the body page (issue 11, governance/coordination_views.py)
+    "governance:replace_member": only(200, "coordinator"),
+    "governance:record_office": only(200, "coordinator"),
     "set_language": everyone(302),
     "feeds:body": everyone(200),
     "feeds:person": everyone(200),  # the secret token is the credential
@@ -102,19 +105,33 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "meetings:detail@public": everyone(200),
     "meetings:detail@private": only(200, *MEETING_READERS),
     "meetings:attachment": only(200, *MEETING_READERS),
-    "meetings:absence": only(302, "member_a"),  # a place in the body, not only secretary
+    "meetings:meeting_ics@public": everyone(200),  # "Lägg till i kalender"
+    "meetings:meeting_ics@private": only(200, *MEETING_READERS),
+    "meetings:absence": only(200, "member_a"),  # a place in the body, not only secretary
+    "meetings:absence_withdraw": only(302, "member_a"),  # nothing to undo: a message
     "meetings:absence_link": everyone(200),  # the signed token is the credential
-    "meetings:notice_send": only(302, *MEETING_EDITORS),
+    "meetings:notice_send": only(302, *MEETING_EDITORS),  # no count: to the preview
+    "meetings:notice_preview": only(200, *MEETING_EDITORS),
+    "meetings:notice_agenda_pdf": only(200, *MEETING_EDITORS),
     "meetings:edit": only(200, *MEETING_EDITORS),
     "meetings:cancel": only(200, *MEETING_EDITORS),
     "meetings:agenda": only(200, *MEETING_EDITORS),
     "meetings:item_edit": only(200, *MEETING_EDITORS),
     "meetings:item_move": only(302, *MEETING_EDITORS),
     "meetings:item_delete": only(302, *MEETING_EDITORS),
-    "meetings:attachment_add": only(302, *MEETING_EDITORS),
+    # An empty upload is shown again with the error on the field (issue 11, flow 5).
+    "meetings:attachment_add": only(200, *MEETING_EDITORS),
+    "meetings:item_papers": only(200, *MEETING_EDITORS),
+    "meetings:agenda_reorder": only(302, *MEETING_EDITORS),
+    "meetings:paper_remove": only(302, *MEETING_EDITORS),
     "meetings:attendance": only(200, *MEETING_EDITORS),
     "meetings:minutes": only(200, *MEETING_EDITORS),
     "meetings:minutes_action": only(302, *MEETING_EDITORS),
+    # issue 11, flow 4: the checker's page and the PDFs (a held meeting, member A checks)
+    "meetings:minutes_check": only(200, "member_a"),
+    "meetings:minutes_pdf": only(200, "member_a", *MEETING_EDITORS) | {"editor": 404},
+    "meetings:agenda_pdf@public": everyone(200),
+    "meetings:agenda_pdf@private": only(200, *MEETING_READERS),
     # --- documents ----------------------------------------------------------------------
     "documents:detail@public": everyone(200),
     "documents:detail@internal": only(200, *DOCUMENT_INSIDERS, anonymous=404),
@@ -139,9 +156,11 @@ MATRIX: dict[str, dict[str, int | str]] = {
 ADMIN_OPEN = {"admin:login": everyone(200) | {"editor": 302, "coordinator": 302},
               "admin:logout": everyone(302) | {"editor": 200, "coordinator": 200}}
 
-POST_ONLY = {"set_language", "logout", "admin:logout", "portal:calendar", "meetings:absence",
+POST_ONLY = {"set_language", "logout", "admin:logout", "portal:calendar",
+             "meetings:absence_withdraw",
              "meetings:notice_send", "meetings:item_move", "meetings:item_delete",
-             "meetings:attachment_add", "meetings:minutes_action"}
+             "meetings:attachment_add", "meetings:minutes_action", "meetings:agenda_reorder",
+             "meetings:paper_remove"}
 POST_DATA = {"set_language": {"language": "sv", "next": "/"}}
 
 
@@ -249,6 +268,17 @@ def world(db, settings, tmp_path):
                                      published_on=timezone.localdate())
         documents[name] = (document, version)
     member_a_person = users["member_a"].person
+    # A held meeting whose draft minutes wait for member A, its chosen checker (flow 4).
+    held = meet_services.meeting_plan(
+        actor=coordinator, body=body_a, start=start - dt.timedelta(days=33),
+        end=start - dt.timedelta(days=33) + dt.timedelta(hours=2), place="Regionens hus",
+        is_public=False)
+    meet_services.attendance_record(actor=coordinator, meeting=held,
+                                    attended={member_a_person.pk: True})
+    held_minutes = meet_services.minutes_create(actor=coordinator, meeting=held)
+    meet_services.minutes_update(actor=coordinator, minutes=held_minutes,
+                                 checkers=[member_a_person])
+    meet_services.minutes_send_to_checkers(actor=coordinator, minutes=held_minutes)
     token = calendar_token_issue(member_a_person).token
     year = timezone.localdate().year
     ct = ContentType.objects.get_for_model(Body)
@@ -258,6 +288,10 @@ def world(db, settings, tmp_path):
     kwargs = {
         "governance:structure": {"slug": structure.slug},
         "governance:body": {"slug": body_a.slug},
+        "governance:replace_member": {
+            "slug": body_a.slug,
+            "seat_pk": body_a.seats.filter(memberships__role=MembershipRole.MEMBER).first().pk},
+        "governance:record_office": {"slug": body_a.slug},
         "feeds:body": {"slug": body_a.slug},
         "feeds:person": {"token": token},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
@@ -265,6 +299,8 @@ def world(db, settings, tmp_path):
         "meetings:shortfalls": {"year": year},
         "meetings:calendar_year": {"year": year + 1},
         "meetings:detail@public": {"pk": meetings["public"].pk},
+        "meetings:meeting_ics@public": {"pk": meetings["public"].pk},
+        "meetings:meeting_ics@private": {"pk": private.pk},
         "meetings:attachment": {"pk": private.pk, "attachment_pk": attachment.pk},
         "meetings:absence_link": {"pk": private.pk,
                                   "token": absence_token(private, member_a_person)},
@@ -272,7 +308,14 @@ def world(db, settings, tmp_path):
         "meetings:item_move": {"pk": private.pk, "item_pk": item.pk},
         "meetings:item_delete": {"pk": private.pk, "item_pk": item.pk},
         "meetings:attachment_add": {"pk": private.pk, "item_pk": item.pk},
+        "meetings:item_papers": {"pk": private.pk, "item_pk": item.pk},
+        "meetings:paper_remove": {"pk": private.pk, "item_pk": item.pk, "source": "upload",
+                                  "paper_pk": attachment.pk},
         "meetings:minutes_action": {"pk": private.pk, "action": "create"},
+        "meetings:minutes_check": {"pk": held.pk},
+        "meetings:minutes_pdf": {"pk": held.pk},
+        "meetings:agenda_pdf@public": {"pk": meetings["public"].pk},
+        "meetings:agenda_pdf@private": {"pk": private.pk},
         "documents:detail@public": {"pk": doc_public.pk},
         "documents:detail@internal": {"pk": doc_internal.pk},
         "documents:download@public": {"pk": doc_public.pk, "number": version_public.number,
@@ -287,8 +330,12 @@ def world(db, settings, tmp_path):
         "admin:app_list": {"app_label": "governance"},
         "admin:view_on_site": {"content_type_id": ct.pk, "object_id": str(body_a.pk)},
     }
-    for key in ("meetings:detail@private", "meetings:absence", "meetings:notice_send",
-                "meetings:edit", "meetings:cancel", "meetings:agenda", "meetings:attendance",
+    for key in ("meetings:notice_preview", "meetings:notice_agenda_pdf"):
+        kwargs[key] = {"pk": private.pk}
+    for key in ("meetings:detail@private", "meetings:absence", "meetings:absence_withdraw",
+                "meetings:notice_send",
+                "meetings:edit", "meetings:cancel", "meetings:agenda", "meetings:agenda_reorder",
+                "meetings:attendance",
                 "meetings:minutes"):
         kwargs[key] = {"pk": private.pk}
     for key in ("documents:edit", "documents:upload", "documents:terminate"):

@@ -138,9 +138,13 @@ def test_djangos_own_formats_follow_the_set():
 
 PLURALS = [
     # (singular msgid, plural msgid, params, {n: Swedish})
-    ("%(count)d meeting is planned.", "%(count)d meetings are planned.", {},
-     {0: "0 möten är planerade.", 1: "1 möte är planerat.", 2: "2 möten är planerade.",
-      21: "21 möten är planerade."}),
+    ("%(count)d meeting is planned for %(body)s in %(year)d.",
+     "%(count)d meetings are planned for %(body)s in %(year)d.",
+     {"body": "Länsledning", "year": 2027},
+     {0: "0 möten är planerade för Länsledning 2027.",
+      1: "1 möte är planerat för Länsledning 2027.",
+      2: "2 möten är planerade för Länsledning 2027.",
+      21: "21 möten är planerade för Länsledning 2027."}),
     ("The seat “%(seat)s” has room for %(count)d member; these rows together give it more "
      "at the same time.",
      "The seat “%(seat)s” has room for %(count)d members; these rows together give it more "

@@ -1,6 +1,7 @@
 """Placeholder owned by the helper working on: documents review and minutes in the register (flow 4b). Operations are added by hand
 (copy them from `makemigrations documents --dry-run -v 3`, only your own models' changes)."""
-from django.db import migrations
+import django.db.models.deletion
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -9,4 +10,18 @@ class Migration(migrations.Migration):
         ("documents", "0002_accessibility_statement_sections"),
     ]
 
-    operations = []
+    operations = [
+        migrations.CreateModel(
+            name='ReviewRequest',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('recipients', models.PositiveIntegerField(default=0, verbose_name='recipients')),
+                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='sent')),
+                ('version', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='review_request', to='documents.documentversion', verbose_name='version')),
+            ],
+            options={
+                'verbose_name': 'review request',
+                'verbose_name_plural': 'review requests',
+            },
+        ),
+    ]

@@ -26,6 +26,7 @@ from ..models import (
     Term,
 )
 from ..services import Actor, save_with_history
+from ..standard_agenda import parse_standard_agenda
 from .schema import Preset, PresetError, parse_preset
 
 PRESET_DIR = Path(__file__).resolve().parent
@@ -157,7 +158,9 @@ def load_preset(preset: Preset, *, actor: Actor = None, reason: str = "") -> Loa
             "meeting_rule": b.meeting_rule, "notice_days": b.notice_days,
             "is_temporary": b.is_temporary, "ends_on": b.ends_on,
             "review_interval_months": b.review_interval_months, "rotation": b.rotation,
-            "rule_refs": b.rule_refs}, f"body {b.slug}")
+            "rule_refs": b.rule_refs,
+            "standard_agenda": (b.standard_agenda if b.standard_agenda is not None
+                                else parse_standard_agenda(None))}, f"body {b.slug}")
     for b in preset.bodies:
         body = upsert(Body, {"slug": b.slug}, {
             "parent": bodies.get(b.parent) if b.parent else None,

@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.text import slugify
 
 from governance.rules import RotationError, parse_rotation
+from governance.standard_agenda import StandardAgendaError, parse_standard_agenda
 
 FORMAT_VERSION = 1
 PRINCIPAL_KINDS = ("region", "municipality", "association")
@@ -111,6 +112,8 @@ class BodySpec:
     rotation: dict
     rule_refs: list[str]
     seats: list[SeatSpec] = field(default_factory=list)
+    # None: the preset does not say, the body gets governance.standard_agenda's defaults.
+    standard_agenda: list[dict] | None = None
 
 
 @dataclass
@@ -466,7 +469,7 @@ class _BodyContext:
 _BODY_FIELDS = {
     "short_name", "position", "parent", "prepares_for", "joint_of", "area", "owner_principal",
     "mandate", "min_meetings_per_year", "meeting_rule", "notice_days", "temporary", "ends_on",
-    "review_interval_months", "rotation", "rules", "seats", "for_each",
+    "review_interval_months", "rotation", "rules", "seats", "for_each", "standard_agenda",
 }
 
 
@@ -546,6 +549,11 @@ def _parse_body(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> list[Bod
                                              maximum=120),
             rotation=rotation, rule_refs=c.rule_refs(m.get("rules"), f"{path}.rules"),
         )
+        if "standard_agenda" in m:
+            try:
+                body.standard_agenda = parse_standard_agenda(m["standard_agenda"] or [])
+            except StandardAgendaError as exc:
+                c.fail(f"{path}.standard_agenda{exc.path}", exc.message)
         for j, seat in enumerate(c.seq(m.get("seats"), f"{path}.seats")):
             body.seats.extend(_parse_seat(c, seat, f"{path}.seats[{j}]", ctx, combo,
                                           len(body.seats)))

@@ -1,6 +1,15 @@
-"""Placeholder owned by the helper working on: absence (flow 3). Operations are added by hand
-(copy them from `makemigrations meetings --dry-run -v 3`, only your own models' changes)."""
-from django.db import migrations
+"""Absence (flow 3 of issue 11): when the secretary was told of an absence (exactly once).
+
+Absences recorded before this migration count as told, so a deploy mails no one about
+old absences."""
+from django.db import migrations, models
+from django.db.models import F
+
+
+def mark_existing_told(apps, schema_editor):
+    Absence = apps.get_model("meetings", "Absence")
+    Absence.objects.filter(secretary_told_at__isnull=True).update(
+        secretary_told_at=F("reported_at"))
 
 
 class Migration(migrations.Migration):
@@ -9,4 +18,16 @@ class Migration(migrations.Migration):
         ("meetings", "0003_notices"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="absence",
+            name="secretary_told_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="secretary told"),
+        ),
+        migrations.AddField(
+            model_name="historicalabsence",
+            name="secretary_told_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="secretary told"),
+        ),
+        migrations.RunPython(mark_existing_told, migrations.RunPython.noop),
+    ]

@@ -26,11 +26,19 @@ class Topic:
     paper: str = ""  # the title of the paper attached before the meeting, if any
 
 
+# The formalia: the same titles as the bodies' standard agenda (governance.standard_agenda,
+# the presets' ``standard_agenda``), which every new meeting starts with; the demo fills
+# in who presents them and what the minutes say.
 OPENING = [
-    Topic("information", "Mötets öppnande och val av justerare", presenter="chair", minutes=5,
-          notes="Ordföranden öppnade mötet. Till justerare valdes {checkers}."),
+    Topic("information", "Mötets öppnande", presenter="chair", minutes=5,
+          notes="Ordföranden öppnade mötet."),
+    Topic("decision", "Val av justerare", presenter="chair", minutes=5,
+          decision="Till justerare valdes {checkers}."),
     Topic("decision", "Godkännande av dagordningen", minutes=5,
           decision="Dagordningen godkändes."),
+]
+# The first item of the meeting's own (after the formalia and the election item, H13).
+AFTER_OPENING = [
     Topic("information", "Föregående mötes minnesanteckningar", presenter="secretary", minutes=5,
           notes="Minnesanteckningarna från föregående möte gicks igenom och lades till "
                 "handlingarna."),

@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from governance.models import Body, BodyKind, Membership, MembershipRole, Office, OfficeTerm
+from meetings import papers as agenda_papers
 from meetings import services
 from meetings.models import (
     Absence,
@@ -210,13 +211,13 @@ class Year:
         for meeting in with_agenda:
             i = counter.get(meeting.start.year, 0)
             counter[meeting.start.year] = i + 1
-            for topic in content.OPENING + self._topics(body, meeting, i):
+            # The formalia came with the body's standard agenda; new items go before the
+            # closing ones ("Övriga frågor", "Mötets avslutande").
+            topics.update(self._formalia(actor, meeting))
+            for topic in content.AFTER_OPENING + self._topics(body, meeting, i):
                 topics[self._item(actor, meeting, topic).pk] = topic
         services.election_item_sync(actor=actor, body=body,
                                     years={m.start.year for m in meetings})
-        for meeting in with_agenda:
-            for topic in content.CLOSING:
-                topics[self._item(actor, meeting, topic).pk] = topic
         noticed = []
         for meeting in with_agenda:
             if meeting.end < self.now:
@@ -224,7 +225,8 @@ class Year:
             else:
                 if meeting.start < self.now + dt.timedelta(days=PAPER_DAYS):
                     self._papers(actor, meeting, topics)
-                if meeting.notice_due_at <= self.now:
+                # A meeting under way gets no notice (refused since issue 11).
+                if meeting.notice_due_at <= self.now < meeting.start:
                     self.tally.notices += services.meeting_notice_send(
                         actor=self.coordinator, meeting=meeting)
                     noticed.append(meeting)
@@ -340,10 +342,27 @@ class Year:
         self.tally.items += 1
         return item
 
+    def _formalia(self, actor, meeting: Meeting) -> dict[int, content.Topic]:
+        """The standard agenda's items of ``meeting`` with their presenter and time."""
+        by_title = {t.title: t for t in content.OPENING + content.CLOSING}
+        out: dict[int, content.Topic] = {}
+        for item in meeting.items.exclude(formalia="").order_by("position"):
+            topic = by_title.get(item.title)
+            if topic is None:
+                continue
+            services.agenda_item_update(
+                actor=actor, item=item, reason=REASON,
+                changes={"presenter": self._presenter(topic, meeting),
+                         "duration_minutes": topic.minutes})
+            out[item.pk] = topic
+            self.tally.items += 1
+        return out
+
     def _papers(self, actor, meeting: Meeting, topics: dict[int, content.Topic]) -> None:
         """The papers of the items whose topic has one; else one for the first matter."""
         items = [i for i in meeting.items.order_by("position")
-                 if i.pk in topics and topics[i.pk] not in content.OPENING + content.CLOSING]
+                 if i.pk in topics and topics[i.pk] not in content.OPENING + content.CLOSING
+                 + content.AFTER_OPENING]
         papers = [(i, self._fill(topics[i.pk].paper, meeting)) for i in items
                   if topics[i.pk].paper]
         if not papers and items:
@@ -354,6 +373,14 @@ class Year:
             services.attachment_add(actor=actor, item=item, title=title, file=upload,
                                     reason=REASON)
             self.tally.papers += 1
+        # A document of the body's own from the register, as a paper of its first matter
+        # (the agenda editor's "Bifoga en handling" → "Ur dokumentregistret").
+        source = agenda_papers.source("register")
+        if source is not None and items:
+            found = source.search(user=actor, meeting=meeting, query="", limit=1)
+            if found.candidates:
+                source.attach(actor=actor, item=items[0], pk=found.candidates[0].pk)
+                self.tally.papers += 1
 
     # --- held meetings -------------------------------------------------------------------------
 
@@ -378,7 +405,11 @@ class Year:
         minutes = services.minutes_create(actor=actor, meeting=meeting, reason=REASON)
         self.tally.minutes += 1
         chair_id = meeting.chair_id
-        checkers = [p for p in came if p.pk != chair_id][:2] or came[:1]
+        # Those present check the minutes (issue 11): a demo login among them first (so
+        # its Mina sidor shows "Att justera"; the member logins are chairs), then others.
+        logins = [p for p in came if p.user_id is not None][:1]
+        checkers = (logins + [p for p in came if p.pk != chair_id and p not in logins])[:2] \
+            or came[:1]
         names = " och ".join(p.name for p in checkers) or "ingen"
         fill = {"checkers": names, "present": len(came), "called": len(called)}
         for item in meeting.items.order_by("position"):
@@ -448,6 +479,12 @@ class Year:
             absent = named or members.first()
             if absent is None:
                 continue
+            if slug == ABSENT_FROM[0]:  # reported, withdrawn ("Ångra förhinder"), reported again
+                services.absence_report(actor=None, meeting=meeting, person=absent.person,
+                                        note="Krockar med kommunstyrelsens sammanträde.",
+                                        reason=REASON)
+                services.absence_withdraw(actor=None, meeting=meeting, person=absent.person,
+                                          reason="Kommunstyrelsen flyttades; kan komma ändå.")
             services.absence_report(actor=None, meeting=meeting, person=absent.person,
                                     via_link=True, note="Annat uppdrag samma dag.",
                                     reason=REASON)

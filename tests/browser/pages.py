@@ -30,6 +30,36 @@ def _absence_link(w: World) -> list[str]:
     return [f"/moten/{w.meeting.pk}/forhinder/{absence_token(w.meeting, w.people['member_a'])}/"]
 
 
+def _replace_path(w: World) -> str:
+    """"Byt ledamot" for member A's seat in body A (issue 11)."""
+    m = w.people["member_a"].memberships.filter(seat__body=w.body_a).first()
+    return f"/organ/{w.body_a.slug}/platser/{m.seat_id}/byt-ledamot/?ledamot={m.pk}"
+
+
+def _minutes_check(w: World) -> list[str]:
+    """The checker's page needs minutes waiting for a checker: a Länsledning meeting last
+    week that member A attended, its minutes sent to A (made here, once per world)."""
+    import datetime as dt
+
+    from meetings import services
+    from meetings.models import Minutes
+
+    waiting = Minutes.objects.filter(checkers=w.people["member_a"], status="with_checkers")
+    if not waiting.exists():
+        start = timezone.now().replace(microsecond=0) - dt.timedelta(days=7)
+        held = services.meeting_plan(actor=None, body=w.body_a, start=start,
+                                     end=start + dt.timedelta(hours=2), place="Regionens hus",
+                                     title="Länsledningens möte (justeras)")
+        services.agenda_item_add(actor=None, meeting=held, title="Psykisk hälsa – lägesbild")
+        services.attendance_record(actor=None, meeting=held,
+                                   attended={w.people["member_a"].pk: True})
+        minutes = services.minutes_create(actor=None, meeting=held)
+        services.minutes_update(actor=None, minutes=minutes, summary="Kort sammanfattning.",
+                                checkers=[w.people["member_a"]])
+        services.minutes_send_to_checkers(actor=None, minutes=minutes)
+    return [f"/moten/{waiting.first().meeting_id}/protokoll/justera/"]
+
+
 def _year(_w: World) -> int:
     return timezone.localdate().year
 
@@ -43,15 +73,23 @@ PAGES: dict[str, PageBuilder] = {
     "governance:body": lambda w: [f"/organ/{w.body_a.slug}/", "/organ/halsam/",
                                   f"/organ/{w.body_b.slug}/"],
     "governance:rules": lambda w: ["/regler/"],
+    "governance:replace_member": lambda w: [_replace_path(w)],
+    "governance:record_office": lambda w: [f"/organ/{w.body_a.slug}/uppdrag/ny/"],
     # meetings
     "meetings:detail": lambda w: [f"/moten/{_meeting(w)}/"],
+    "meetings:absence": lambda w: [f"/moten/{_meeting(w)}/forhinder/"],
     "meetings:absence_link": _absence_link,
     "meetings:edit": lambda w: [f"/moten/{_meeting(w)}/andra/"],
+    "meetings:notice_preview": lambda w: [f"/moten/{_meeting(w)}/kallelse/"],
     "meetings:cancel": lambda w: [f"/moten/{_meeting(w)}/installa/"],
     "meetings:agenda": lambda w: [f"/moten/{_meeting(w)}/dagordning/"],
     "meetings:item_edit": lambda w: [f"/moten/{_meeting(w)}/dagordning/{_item(w)}/"],
+    "meetings:item_papers": lambda w: [f"/moten/{_meeting(w)}/dagordning/{_item(w)}/handlingar/",
+                                       f"/moten/{_meeting(w)}/dagordning/{_item(w)}/handlingar/"
+                                       "?q=samordnad"],
     "meetings:attendance": lambda w: [f"/moten/{_meeting(w)}/narvaro/"],
     "meetings:minutes": lambda w: [f"/moten/{_meeting(w)}/protokoll/"],
+    "meetings:minutes_check": _minutes_check,
     "meetings:plan_index": lambda w: ["/samordning/plan/"],
     "meetings:shortfalls": lambda w: [f"/samordning/plan/{_year(w)}/brister/"],
     "meetings:plan": lambda w: [f"/samordning/plan/{w.body_a.slug}/{_year(w) + 1}/"],
@@ -89,13 +127,19 @@ PAGES: dict[str, PageBuilder] = {
 
 # Named patterns that are not HTML pages on GET, with the reason.
 NOT_PAGES: dict[str, str] = {
-    "meetings:absence": "POST only (the button on the meeting page)",
-    "meetings:notice_send": "POST only",
+    "meetings:absence_withdraw": "POST only (Ångra förhinder on the absence and meeting pages)",
+    "meetings:notice_send": "POST only (the confirm step of the notice preview)",
+    "meetings:notice_agenda_pdf": "a file (the agenda PDF the notice carries)",
     "meetings:item_move": "POST only",
     "meetings:item_delete": "POST only",
     "meetings:minutes_action": "POST only",
+    "meetings:minutes_pdf": "a PDF file (the minutes)",
+    "meetings:agenda_pdf": "a PDF file (the agenda)",
     "meetings:attachment": "a file download",
-    "meetings:attachment_add": "POST only (the upload form is on the agenda page)",
+    "meetings:meeting_ics": "a calendar file download (text/calendar)",
+    "meetings:attachment_add": "POST only (the upload form is on the item's papers page)",
+    "meetings:agenda_reorder": "POST only (the whole new order, from js/agenda.js)",
+    "meetings:paper_remove": "POST only",
     "documents:download": "a file download",
     "documents:feed": "an Atom feed",
     "feeds:body": "an iCalendar feed (text/calendar)",

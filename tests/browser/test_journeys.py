@@ -148,14 +148,16 @@ def test_member_reads_the_agenda_reports_absence_and_the_substitute_is_called(pa
     assert page.get_by_role("heading", name="Mina sidor", level=1).is_visible()
     shot(page, "my pages")
     page.locator("section[aria-labelledby=coming-h]").get_by_role(
-        "link", name=meeting.display_title).click()
+        "link", name=meeting.display_title, exact=True).click()
     assert page.url.endswith(f"/moten/{meeting.pk}/")
     agenda = page.locator("section[aria-labelledby=agenda-h]")
     assert "Uppföljning av överenskommelsen om hemsjukvård" in agenda.inner_text()
     shot(page, "meeting and agenda")
 
-    page.get_by_role("button", name="Anmäl förhinder").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the confirmation page (issue 11, flow 3)
+        page.get_by_role("link", name="Anmäl förhinder").click()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name="Anmäl förhinder").click()
     body_text = page.locator("main").inner_text()
     assert "Sven Berg" in body_text, body_text
     shot(page, "absence reported")
@@ -313,6 +315,9 @@ def test_keyboard_only_journey(page, shot, persona):
     page.wait_for_url(f"**/moten/{world.meeting.pk}/")
     tab_to(page, text_is("Anmäl förhinder"))
     shot(page, "absence button focused", full_page=False)
+    with page.expect_navigation():  # the confirmation page (issue 11, flow 3)
+        page.keyboard.press("Enter")
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"].startswith("Anmäl förhinder"))
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Du har anmält förhinder" in page.locator("main").inner_text()

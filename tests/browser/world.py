@@ -119,7 +119,8 @@ def build_world(*, with_document: bool = True) -> World:
     world.meeting = meetings.meeting_plan(
         actor=None, body=world.body_a, start=at(day, 13), end=at(day, 15),
         place="Regionens hus, Härnösand", title="Länsledningens möte")
-    for title in ("Godkännande av dagordningen", "Psykisk hälsa – lägesbild",
+    # The formalia ("Godkännande av dagordningen" …) come from the body's standard agenda.
+    for title in ("Psykisk hälsa – lägesbild",
                   "Överenskommelse om samverkan kring barn och unga"):
         meetings.agenda_item_add(actor=None, meeting=world.meeting, title=title,
                                  description="Föredragande: samverkanskoordinatorn.")

@@ -165,7 +165,7 @@ def test_tasks_run_the_sweeps(people, today):
     assert tasks.send_unpublished_reminders.delay().get() == 0
     assert set(tasks.BEAT_SCHEDULE) == {
         "documents-review-reminders", "documents-unpublished-reminders",
-        "documents-validity-reminders"}
+        "documents-validity-reminders", "documents-review-requests"}
 
 
 @pytest.mark.django_db(transaction=True)

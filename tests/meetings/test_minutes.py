@@ -27,6 +27,8 @@ def held(halsam):
     place(a, seat("lansledning", "sundsvall", "fc-socialforvaltning"))
     place(b, seat("lansledning", "timra", "fc-skolforvaltning"))
     m = meeting("lansledning", dt.date.today() - dt.timedelta(days=7))
+    # The checkers are chosen among those present (issue 11): both came.
+    services.attendance_record(actor=None, meeting=m, attended={a.pk: True, b.pk: True})
     minutes = services.minutes_create(actor=None, meeting=m)
     return {"meeting": m, "minutes": minutes, "a": a, "b": b}
 

@@ -114,16 +114,16 @@ def test_j2_joint_seminar_counted():
 
 # --- series -----------------------------------------------------------------------------
 
-def test_monthly_series_skips_trettondedag_jul_2027():
-    # The first Wednesday of January 2027 is 6 January, Trettondedag jul.
-    series = rules.series_dates(frequency="monthly", first_day=dt.date(2026, 11, 1),
-                                time=dt.time(9), weekday=2, week_of_month=1, count=4)
+def test_monthly_series_moves_trettondedag_jul_2027():
+    # The first Wednesday of January 2027 is 6 January, Trettondedag jul: the meeting
+    # moves to Thursday 7 January, in the same month.
+    series = rules.series_dates(frequency="monthly", first_day=dt.date(2027, 1, 1),
+                                time=dt.time(9), weekday=2, week_of_month=1, count=3)
     days = [s.date() for s in series.starts]
-    assert dt.date(2027, 1, 6) not in days
+    assert days == [dt.date(2027, 1, 7), dt.date(2027, 2, 3), dt.date(2027, 3, 3)]
     assert [d for d, _name in series.skipped] == [dt.date(2027, 1, 6)]
     assert series.skipped[0][1] == "Trettondedag jul"
-    assert days == [dt.date(2026, 11, 4), dt.date(2026, 12, 2), dt.date(2027, 2, 3),
-                    dt.date(2027, 3, 3)]
+    assert series.moved[0].moved_to == dt.date(2027, 1, 7) and not series.dropped
     assert all(s.tzinfo is STOCKHOLM and s.hour == 9 for s in series.starts)
 
 
@@ -160,16 +160,29 @@ def test_series_refuses(kwargs, code):
 
 @settings(max_examples=40, deadline=None)
 @given(first=st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2035, 12, 31)),
-       weekday=st.integers(0, 4), count=st.integers(1, 24),
-       frequency=st.sampled_from(["monthly", "weekly"]))
-def test_series_never_on_a_holiday_and_has_count_meetings(first, weekday, count, frequency):
-    series = rules.series_dates(frequency=frequency, first_day=first, time=dt.time(9),
-                                weekday=weekday, count=count)
-    assert len(series.starts) == count
-    calendar = rules.swedish_holidays(range(first.year, first.year + 4))
-    assert not any(s.date() in calendar for s in series.starts)
-    assert all(s.weekday() == weekday for s in series.starts)
-    assert list(series.starts) == sorted(series.starts)
+       weekday=st.integers(0, 4), frequency=st.sampled_from(["monthly", "weekly"]))
+def test_series_never_on_a_holiday_and_never_leaves_its_period(first, weekday, frequency):
+    """Every date of the rule is kept, moved within its month or week, or dropped."""
+    until = dt.date(first.year, 12, 31)
+    try:
+        series = rules.series_dates(frequency=frequency, first_day=first, time=dt.time(9),
+                                    weekday=weekday, until=until,
+                                    week_of_month=1 if frequency == "monthly" else None)
+    except rules.SeriesError as exc:
+        assert exc.reason in {"none", "all_dropped"}
+        return
+    days = [s.date() for s in series.starts]
+    calendar = rules.swedish_holidays([first.year])
+    assert not any(d in calendar for d in days)
+    assert all(first <= d <= until for d in days)
+    assert days == sorted(set(days))
+    kept = [d for d in days if d.weekday() == weekday]
+    assert len(kept) + len(series.changes) == len({*kept, *(c.day for c in series.changes)})
+    for c in series.moved:
+        same = ((c.moved_to.year, c.moved_to.month) == (c.day.year, c.day.month)
+                if frequency == "monthly"
+                else c.moved_to.isocalendar()[:2] == c.day.isocalendar()[:2])
+        assert same and c.moved_to > c.day and c.moved_to.weekday() < 5
 
 
 # --- substitutes (V2) -------------------------------------------------------------------

@@ -82,7 +82,8 @@ def test_member_sees_papers_of_a_non_public_meeting(client, private):
     response = client.get(m.get_absolute_url())
     assert response.status_code == 200
     body = response.content.decode()
-    att = AgendaItem.objects.get(meeting=m, election_for_year__isnull=True).attachments.get()
+    att = AgendaItem.objects.get(meeting=m, election_for_year__isnull=True,
+                                 formalia="").attachments.get()
     assert reverse("meetings:attachment", args=[m.pk, att.pk]) in body
     assert member.name in body  # attendance list
     assert "https://video.example/x" in body
@@ -92,7 +93,8 @@ def test_member_sees_papers_of_a_non_public_meeting(client, private):
 
 def test_non_member_cannot_see_a_non_public_meeting_or_its_papers(client, private):
     m, _member = private
-    att = AgendaItem.objects.get(meeting=m, election_for_year__isnull=True).attachments.get()
+    att = AgendaItem.objects.get(meeting=m, election_for_year__isnull=True,
+                                 formalia="").attachments.get()
     login_person(client, "kramfors")  # logs in as someone else
     assert client.get(m.get_absolute_url()).status_code == 403
     assert client.get(reverse("meetings:attachment", args=[m.pk, att.pk])).status_code == 403
@@ -122,6 +124,7 @@ def test_minutes_draft_hidden_published_shown(client, halsam):
     place(a, seat("lansledning", "sundsvall", "fc-socialforvaltning"))
     m = meeting("lansledning", dt.date.today() - dt.timedelta(days=3))
     item = services.agenda_item_add(actor=None, meeting=m, title="Lägesbild")
+    services.attendance_record(actor=None, meeting=m, attended={a.pk: True})
     minutes = services.minutes_create(actor=None, meeting=m)
     services.agenda_item_update(actor=None, item=item, changes={"notes": "Hemlig anteckning"})
     assert "Hemlig anteckning" not in client.get(m.get_absolute_url()).content.decode()
@@ -160,8 +163,12 @@ def test_send_now_for_coordinator_only(client, halsam):
     assert client.post(reverse("meetings:notice_send", args=[m.pk])).status_code == 403
     assert not NoticeDelivery.objects.exists()
     client.force_login(coordinator_user())
-    assert "Send the notice now" in client.get(m.get_absolute_url()).content.decode()
+    assert "Preview and send the notice" in client.get(m.get_absolute_url()).content.decode()
+    # Without the count seen in the preview nothing is sent (issue 11: preview first).
     assert client.post(reverse("meetings:notice_send", args=[m.pk])).status_code == 302
+    assert not NoticeDelivery.objects.exists()
+    assert client.post(reverse("meetings:notice_send", args=[m.pk]),
+                       {"count": 2}).status_code == 302
     assert NoticeDelivery.objects.filter(meeting=m, kind="notice").count() == 2
 
 
@@ -176,7 +183,8 @@ def test_secretary_edits_the_agenda_without_javascript(client, halsam):
         assert client.post(url, {"title": title, "kind": "information"}).status_code == 302
     second = AgendaItem.objects.get(meeting=m, title="Andra")
     client.post(reverse("meetings:item_move", args=[m.pk, second.pk]), {"direction": "up"})
-    order = list(AgendaItem.objects.filter(meeting=m, election_for_year__isnull=True)
+    order = list(AgendaItem.objects.filter(meeting=m, election_for_year__isnull=True,
+                                           formalia="")  # the standard agenda's (flow 5)
                  .order_by("position").values_list("title", flat=True))
     assert order == ["Andra", "Första"]
     client.post(reverse("meetings:attachment_add", args=[m.pk, second.pk]),
@@ -195,10 +203,11 @@ def test_checker_approves_through_the_meeting_page(client, halsam):
     other = person("timra")
     place(other, seat("lansledning", "timra", "fc-socialforvaltning"))
     m = meeting("lansledning", dt.date.today() - dt.timedelta(days=3))
+    services.attendance_record(actor=None, meeting=m, attended={checker.pk: True, other.pk: True})
     minutes = services.minutes_create(actor=None, meeting=m)
     services.minutes_update(actor=None, minutes=minutes, checkers=[checker])
     services.minutes_send_to_checkers(actor=None, minutes=minutes)
-    assert "Approve the minutes" in client.get(m.get_absolute_url()).content.decode()
+    assert "Read and approve the minutes" in client.get(m.get_absolute_url()).content.decode()
     client.post(reverse("meetings:minutes_action", args=[m.pk, "approve"]))
     minutes.refresh_from_db()
     assert minutes.status == "approved" and minutes.approved_by == checker
@@ -208,7 +217,7 @@ def test_checker_approves_through_the_meeting_page(client, halsam):
     other_user = UserFactory(username="timra-ledamot")
     Person.objects.filter(pk=other.pk).update(user=other_user)
     client.force_login(other_user)
-    assert "Approve the minutes" not in client.get(m.get_absolute_url()).content.decode()
+    assert "Read and approve the minutes" not in client.get(m.get_absolute_url()).content.decode()
     client.post(reverse("meetings:minutes_action", args=[m.pk, "approve"]))
     assert Minutes.objects.get(pk=minutes.pk).status == "with_checkers"
     response = client.post(reverse("meetings:minutes_action", args=[m.pk, "publish"]))

@@ -54,7 +54,7 @@ from meetings.models import (
 )
 from meetings.selectors import plan_shortfalls
 from portal.demo import year
-from portal.demo.documents import AGREEMENTS, DATA, MINUTES_IN_REGISTER, parse
+from portal.demo.documents import AGREEMENTS, DATA, parse
 from portal.member import portal_page
 from tests.conftest import close_response
 
@@ -253,6 +253,22 @@ def test_member_logins_see_coming_meetings_with_agenda_and_notice_at_once(demo, 
         assert first.meeting.items.all()[3].title in response.content.decode()
 
 
+def test_lansledning_login_has_minutes_to_approve_and_past_meetings(demo, client):
+    """Issue 11, flow 4: the Länsledning member login is a checker (among those present)
+    of the recent meeting's minutes: "Att justera" links the checker's page, and
+    "Tidigare möten" links published minutes."""
+    user = get_user_model().objects.get(username="ledamot-lansledning")
+    waiting = Minutes.objects.filter(status=MinutesStatus.WITH_CHECKERS, checkers=user.person)
+    assert waiting.exists()
+    assert waiting.first().meeting.attendance.filter(person=user.person, attended=True).exists()
+    html = login(client, "ledamot-lansledning").get(reverse("portal:home")).content.decode()
+    assert reverse("meetings:minutes_check", args=[waiting.first().meeting_id]) in html
+    published = (Minutes.objects.filter(status=MinutesStatus.PUBLISHED,
+                                        meeting__body__slug="lansledning")
+                 .order_by("-meeting__start").first())
+    assert reverse("meetings:minutes_pdf", args=[published.meeting_id]) in html
+
+
 def test_secretary_lands_on_lansledning_meetings_with_minutes_to_see_through(demo, client):
     user = get_user_model().objects.get(username="sekreterare")
     lansledning = Body.objects.get(slug="lansledning")
@@ -321,12 +337,15 @@ def test_held_meetings_have_attendance_and_approved_published_minutes(demo):
     assert Meeting.objects.filter(status=MeetingStatus.CANCELLED).count() == 1
 
 
-def test_published_minutes_of_the_web_bodies_are_accessible_pdfs_in_the_register(demo, client):
-    published = Minutes.objects.filter(status=MinutesStatus.PUBLISHED,
-                                       meeting__body__slug__in=MINUTES_IN_REGISTER)
+def test_every_published_minutes_is_an_accessible_pdf_in_the_register(demo, client):
+    """Issue 11: publishing minutes puts them in the register (documents.minutes_register),
+    public only when the meeting is."""
+    published = Minutes.objects.filter(status=MinutesStatus.PUBLISHED)
     assert published.exists()
     for minutes in published.select_related("meeting__body"):
         document = Document.objects.get(decided_at=minutes.meeting, kind=DocumentKind.MINUTES)
+        assert document.is_public == minutes.meeting.is_public
+        assert document.owner_body_id == minutes.meeting.body_id
         version = document.versions.get(status=VersionStatus.PUBLISHED)
         assert version.accessibility.complete
         assert version.accessibility.machine_result["passed"] is True
@@ -388,14 +407,28 @@ def test_coming_meetings_have_papers_sent_notices_and_an_absence_with_its_substi
     deliveries = NoticeDelivery.objects.filter(meeting=meeting)
     assert deliveries.filter(kind=DeliveryKind.NOTICE).count() >= 40
     assert not deliveries.exclude(status=DeliveryStatus.SENT).exists()
-    assert deliveries.get(kind=DeliveryKind.SUBSTITUTE_CALL).person == absence.substitute
+    # Reported, withdrawn ("Ångra förhinder") and reported again (issue 11, flow 3): two
+    # call rounds and one release, each sent once.
+    calls = deliveries.filter(kind=DeliveryKind.SUBSTITUTE_CALL).order_by("sequence")
+    assert [(d.person, d.sequence) for d in calls] == [(absence.substitute, 0),
+                                                       (absence.substitute, 1)]
+    assert deliveries.get(kind=DeliveryKind.SUBSTITUTE_RELEASE).person == absence.substitute
+    assert absence.note and absence.secretary_told_at is not None
     papers = AgendaAttachment.objects.filter(item__meeting__start__gt=timezone.now())
     assert papers.exists()
     for paper in papers[:2]:
         with paper.file.open("rb") as fh:
             assert accessibility.machine_check(fh.read())["passed"] is True
     # The notices went to the locmem mailbox only, each with its agenda as a PDF.
-    assert len(demo["emails"]) == NoticeDelivery.objects.count()
+    # (and the versions the demo leaves in review reached their approvers: issue 11)
+    from django.db.models import Sum
+
+    from documents.models import ReviewRequest
+    review_mails = ReviewRequest.objects.aggregate(n=Sum("recipients"))["n"] or 0
+    # … and the secretaries were told of each absence (and of the one withdrawn).
+    told = [m for m in demo["emails"] if m.subject.startswith("Förhinder")]
+    assert told and all(len(m.to) == 1 for m in told)
+    assert len(demo["emails"]) == NoticeDelivery.objects.count() + review_mails + len(told)
     assert all(m.to[0].endswith("@exempel.invalid") for m in demo["emails"])
     assert "Subject:" not in demo["output"]
 
@@ -403,7 +436,9 @@ def test_coming_meetings_have_papers_sent_notices_and_an_absence_with_its_substi
 # --- documents -------------------------------------------------------------------------------
 
 def test_the_seeds_agreements_are_public_on_dokument_and_pass_the_machine_check(demo, client):
-    response = client.get(reverse("documents:register"))
+    # Every published minutes is in the register too (issue 11): the agreements are found
+    # with the register's own filter on their kind.
+    response = client.get(reverse("documents:register"), {"kind": DocumentKind.AGREEMENT})
     html = response.content.decode()
     titles = [parse((DATA / a.file).read_text(encoding="utf-8")).title for a in AGREEMENTS]
     for title, agreement in zip(titles, AGREEMENTS, strict=True):
@@ -491,3 +526,46 @@ def test_recent_moves_the_last_meeting_into_the_last_two_weeks_within_its_year()
     assert early == days  # nothing held yet this year: nothing moves across the year
     assert year.demo_years(dt.date(2027, 2, 1)) == [2026, 2027, 2028]
 
+
+
+def test_coordinator_sees_replace_member_and_office_links_on_body_pages(demo, client):
+    """Issue 11, flow 1: the demo's coordinator replaces a member ("Byt ledamot") and
+    records an office holder from the body page."""
+    html = login(client, "samordnare").get(
+        reverse("governance:body", kwargs={"slug": "lansledning"})).content.decode()
+    assert "Byt ledamot" in html and "/byt-ledamot/?ledamot=" in html
+    assert reverse("governance:record_office", kwargs={"slug": "lansledning"}) in html
+
+
+def test_lansledning_member_has_a_calendar_link_to_copy_and_body_pages_link_their_feed(
+        demo, client):
+    """Issue 11, flow 7: Mina sidor shows the member's calendar link ready to copy, with
+    the instructions; Länsledning's page links its public feed."""
+    html = login(client, "ledamot-lansledning").get(reverse("portal:home")).content.decode()
+    assert "data-copy-link" in html and "/kalender/" in html and "Google" in html
+    html = client.get(reverse("governance:body", kwargs={"slug": "lansledning"})).content.decode()
+    assert 'rel="alternate" type="text/calendar"' in html
+    assert reverse("feeds:body", kwargs={"slug": "lansledning"}) in html
+
+
+def test_demo_meetings_start_from_the_standard_agenda_with_the_election_after_it(demo):
+    """Issue 11, flow 5: every demo agenda is framed by its body's standard agenda
+    (formalia first and last, in the preset's order); the election item (H13) comes
+    right after the opening formalia; a coming meeting has a register document as a paper."""
+    from documents.agenda_papers import AgendaPaper
+
+    opening = ["Mötets öppnande", "Val av justerare", "Godkännande av dagordningen"]
+    closing = ["Övriga frågor", "Mötets avslutande"]
+    with_items = Meeting.objects.filter(items__isnull=False).distinct()
+    assert with_items.exists()
+    for meeting in with_items.prefetch_related("items"):
+        items = sorted(meeting.items.all(), key=lambda i: (i.position, i.pk))
+        titles = [i.title for i in items]
+        assert titles[:3] == opening and titles[-2:] == closing, (meeting, titles)
+        assert titles.count("Mötets öppnande") == 1, (meeting, titles)
+        elections = [n for n, i in enumerate(items) if i.election_for_year is not None]
+        assert elections in ([], [3]), (meeting, titles)
+    checked = AgendaItem.objects.filter(title="Val av justerare",
+                                        meeting__minutes__status=MinutesStatus.PUBLISHED)
+    assert checked.exists() and all("Till justerare valdes" in i.decision for i in checked)
+    assert AgendaPaper.objects.filter(item__meeting__start__gte=timezone.now()).exists()

@@ -110,14 +110,16 @@ def test_coming_meetings_with_notices_agenda_papers_and_absence(client, member):
     assert "Psykisk hälsa" in html
     assert reverse("meetings:attachment", args=[meeting.pk, paper.pk]) in html
     absence_url = reverse("meetings:absence", args=[meeting.pk])
-    assert f'action="{absence_url}"' in html
+    assert f'href="{absence_url}?next=' in html  # to the confirmation page (issue 11, flow 3)
     assert other_meeting.get_absolute_url() not in html
-    # "Anmäl förhinder" posts to the meetings view; afterwards the portal says so.
+    # The confirmation page posts to the meetings view; afterwards the portal says so
+    # and offers "Ångra förhinder".
     assert client.post(absence_url).status_code == 302
     choose_language(client, "en")
     html = client.get(PORTAL).content.decode()
     assert "You have reported absence." in html
-    assert f'action="{absence_url}"' not in html
+    assert f'href="{absence_url}' not in html
+    assert f'action="{reverse("meetings:absence_withdraw", args=[meeting.pk])}"' in html
 
 
 def test_secretary_without_a_seat_cannot_report_absence(client, member):
@@ -142,8 +144,10 @@ def test_published_minutes_only(client, member):
     Minutes.objects.create(meeting=draft, status="draft")
     client.force_login(person.user)
     html = client.get(PORTAL).content.decode()
-    assert published.get_absolute_url() in html
-    assert draft.get_absolute_url() not in html
+    # "Tidigare möten" (issue 11) lists both meetings; only the published minutes' PDF.
+    assert published.get_absolute_url() in html and draft.get_absolute_url() in html
+    assert reverse("meetings:minutes_pdf", args=[published.pk]) in html
+    assert reverse("meetings:minutes_pdf", args=[draft.pk]) not in html
 
 
 def test_documents_of_my_bodies_internal_included_others_internal_not(client, member):

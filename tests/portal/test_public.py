@@ -75,6 +75,7 @@ def publish_document(body: Body, title: str, *, public: bool = True):
 
 def published_minutes(body: Body, checker, *, summary: str, public: bool = True):
     meeting = plan(body, -20, public=public, title="Avslutat möte")
+    meet.attendance_record(actor=None, meeting=meeting, attended={checker.pk: True})
     minutes = meet.minutes_create(actor=None, meeting=meeting)
     meet.minutes_update(actor=None, minutes=minutes, summary=summary, checkers=[checker])
     meet.minutes_send_to_checkers(actor=None, minutes=minutes)

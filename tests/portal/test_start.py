@@ -137,7 +137,7 @@ def test_secretary_sees_their_bodies_meetings_with_each_action(client, body):
     html = client.get("/sekreterare/", **SV).content.decode()
     assert "Organ Start" in html and other.title not in html
     coming_row = _row(html, "Kommande möte")
-    assert f'action="/moten/{coming.pk}/skicka/"' in coming_row
+    assert f'href="/moten/{coming.pk}/kallelse/"' in coming_row  # the preview first
     assert "Skicka kallelse" in coming_row
     assert f'href="/moten/{coming.pk}/dagordning/"' in coming_row
     assert "Dagordning: 1 punkt" in coming_row and "1 förhinder anmält" in coming_row
@@ -146,12 +146,14 @@ def test_secretary_sees_their_bodies_meetings_with_each_action(client, body):
     assert f'href="/moten/{held.pk}/narvaro/"' in held_row
     assert f'href="/moten/{held.pk}/protokoll/"' in held_row
     assert "Protokollet är inte påbörjat" in held_row
-    assert f"/moten/{held.pk}/skicka/" not in held_row
+    assert f"/moten/{held.pk}/kallelse/" not in held_row
     # Each action is one the secretary may take.
     for path in (f"/moten/{coming.pk}/dagordning/", f"/moten/{held.pk}/narvaro/",
                  f"/moten/{held.pk}/protokoll/"):
         assert client.get(path).status_code == 200, path
-    assert client.post(f"/moten/{coming.pk}/skicka/").status_code == 302
+    assert client.get(f"/moten/{coming.pk}/kallelse/").status_code == 200
+    assert client.post(f"/moten/{coming.pk}/skicka/",
+                       {"count": 1, "short_notice_confirmed": "on"}).status_code == 302
     coming.refresh_from_db()
     assert coming.notice_sent_sequence == coming.sequence
 

@@ -75,6 +75,8 @@ class World:
         self.draft = _meeting(self.b, -3, title="Möte med utkast")
         meet.minutes_create(actor=coordinator, meeting=self.draft)
         self.approved = _meeting(self.a, -40, title="Justerat möte")
+        meet.attendance_record(actor=coordinator, meeting=self.approved,
+                               attended={self.member.pk: True})  # checkers were present
         minutes = meet.minutes_create(actor=coordinator, meeting=self.approved)
         meet.minutes_update(actor=coordinator, minutes=minutes, checkers=[self.member])
         meet.minutes_send_to_checkers(actor=coordinator, minutes=minutes)
@@ -168,13 +170,16 @@ def test_coming_meetings_with_their_notice_status_and_the_send_action(client, co
     html = client.get("/samordning/", **SV).content.decode()
     late = _row_html(html, "Sent planerat möte")
     assert "kallelsetiden kan inte hållas" in late
-    assert f'action="/moten/{world.late.pk}/skicka/"' in late and "Skicka kallelse" in late
+    assert f'href="/moten/{world.late.pk}/kallelse/"' in late and "Skicka kallelse" in late
     assert "Skicka uppdaterad kallelse" in _row_html(html, "Ändrat möte")
     sent = _row_html(html, "Kallat möte")
     assert f'href="/moten/{world.sent.pk}/"' in sent and "/skicka/" not in sent
 
-    # One click: the row's button sends the notice.
-    response = client.post(f"/moten/{world.late.pk}/skicka/")
+    # The row's button opens the preview; its confirm step (with the notice period
+    # confirmed: the meeting is 3 days away) sends the notice.
+    assert client.get(f"/moten/{world.late.pk}/kallelse/").status_code == 200
+    response = client.post(f"/moten/{world.late.pk}/skicka/",
+                           {"count": 3, "short_notice_confirmed": "on"})
     assert response.status_code == 302
     assert NoticeDelivery.objects.filter(meeting=world.late, kind="notice").count() == 3
     world.late.refresh_from_db()

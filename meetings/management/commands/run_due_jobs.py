@@ -28,6 +28,9 @@ class Command(BaseCommand):
         with delivery.inline_sending():
             claimed = delivery.notices_sweep(now=now)
         resent = delivery.deliveries_send_pending(now=now)
+        from meetings.absence_mail import absences_sweep
+
+        resent += absences_sweep(now=now)  # secretaries not yet told of an absence
         reminders = delivery.minutes_reminders_send(on=today)
         granted, revoked = membership_permissions_sync(on=today)
         documents = document_reminders_send(today)
