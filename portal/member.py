@@ -70,9 +70,9 @@ def portal_page(user, person: Person, *, now: dt.datetime | None = None,
                 past_page: int = 1) -> PortalPage:
     """Everything /mina-sidor/ shows to ``person`` (logged in as ``user``)."""
     from documents.access import visible_documents
+    from meetings import papers
     from meetings.models import (
         Absence,
-        AgendaAttachment,
         AgendaItem,
         CalendarToken,
         MeetingStatus,
@@ -100,9 +100,10 @@ def portal_page(user, person: Person, *, now: dt.datetime | None = None,
         .select_related("body")
         .prefetch_related(
             Prefetch("guest_bodies", Body.objects.only("id", "name", "slug")),
-            Prefetch("items", AgendaItem.objects.order_by("position", "id").prefetch_related(
-                Prefetch("attachments", AgendaAttachment.objects.order_by("id")))))
+            Prefetch("items", AgendaItem.objects.order_by("position", "id")))
         .order_by("start", "pk")[:COMING_LIMIT])
+    # Every item's papers, uploaded or from the register, in one query per source.
+    papers.annotate([item for m in coming for item in m.items.all()])
     ids = [m.pk for m in coming]
     notices: dict[int, list] = {}
     for d in (NoticeDelivery.objects.filter(person=person, meeting_id__in=ids)

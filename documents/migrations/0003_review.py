@@ -1,5 +1,5 @@
-"""Placeholder owned by the helper working on: documents review and minutes in the register (flow 4b). Operations are added by hand
-(copy them from `makemigrations documents --dry-run -v 3`, only your own models' changes)."""
+"""Document versions under review reach their approvers (issue 11): one ReviewRequest
+per version, claimed once, so each approver is e-mailed exactly once."""
 import django.db.models.deletion
 from django.db import migrations, models
 

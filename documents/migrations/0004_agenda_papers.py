@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('documents', '0003_review'),
-        ('meetings', '0006_agenda'),
+        ('meetings', '0005_agenda'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -211,3 +211,32 @@ def test_query_count_does_not_grow_with_bodies_and_meetings(client, member):
     _world(person, 10, "large")
     mail.outbox.clear()
     assert _count(client) == small
+
+
+def test_register_documents_on_the_agenda_are_papers_on_mina_sidor(client, member, coordinator,
+                                                                    editor):
+    """A register document attached to an item (issue 11, flow 5) is listed with the
+    uploads on Mina sidor, in one query per paper source however many items."""
+    from documents.agenda_papers import agenda_paper_add
+    from tests.portal.test_public import ACTORS, publish_document
+
+    ACTORS.update(coordinator=coordinator, editor=editor)
+    person, _membership, body, _seat = member
+    meeting = _meeting(body, title="Länsledningens möte")
+    document = publish_document(body, "Överenskommelse om samverkan vid utskrivning")
+    item = meet_services.agenda_item_add(actor=None, meeting=meeting, title="Utskrivning")
+    agenda_paper_add(actor=ACTORS["coordinator"], item=item, document_id=document.pk)
+    client.force_login(person.user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(PORTAL).content.decode()
+        assert "Överenskommelse om samverkan vid utskrivning" in html
+        return len(ctx.captured_queries)
+
+    queries()  # warm the per-process caches (content types, permissions)
+    before = queries()
+    for n in range(3):
+        extra = meet_services.agenda_item_add(actor=None, meeting=meeting, title=f"Punkt {n}")
+        agenda_paper_add(actor=ACTORS["coordinator"], item=extra, document_id=document.pk)
+    assert queries() == before

@@ -16,7 +16,7 @@ def fill_defaults(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("governance", "0005_replace"),
+        ("governance", "0004_unaccent_extension"),
     ]
 
     operations = [

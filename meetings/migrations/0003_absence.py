@@ -15,7 +15,7 @@ def mark_existing_told(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("meetings", "0003_notices"),
+        ("meetings", "0002_delivery_kinds"),
     ]
 
     operations = [

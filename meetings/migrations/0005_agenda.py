@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("meetings", "0005_minutes"),
+        ("meetings", "0004_minutes"),
     ]
 
     operations = [

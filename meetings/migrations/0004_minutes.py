@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("governance", "0002_digest_and_coordinate"),
-        ("meetings", "0004_absence"),
+        ("meetings", "0003_absence"),
     ]
 
     operations = [
