@@ -20,6 +20,7 @@ from .models import (
     Meeting,
     MeetingReminder,
     Minutes,
+    MinutesSignature,
     NoticeDelivery,
 )
 
@@ -90,6 +91,24 @@ class AttendanceAdmin(HistoryAdmin):
     raw_id_fields = ["meeting", "person", "in_place_of"]
 
 
+class MinutesSignatureInline(admin.TabularInline):
+    """Who approved (justerade) in which round: read-only, written by the service."""
+
+    model = MinutesSignature
+    extra = 0
+    fields = readonly_fields = ["person", "round", "signed_at"]
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Minutes)
 class MinutesAdmin(HistoryAdmin):
     list_display = ["meeting", "status", "approved_by", "approved_at", "published_at"]
@@ -97,6 +116,7 @@ class MinutesAdmin(HistoryAdmin):
     list_select_related = ["meeting__body", "approved_by"]
     raw_id_fields = ["meeting", "approved_by"]
     filter_horizontal = ["checkers"]
+    inlines = [MinutesSignatureInline]
 
 
 @admin.register(CalendarToken)

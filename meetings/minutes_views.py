@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,7 +28,7 @@ from django.views.decorators.http import require_POST, require_safe
 from . import access, pdf, selectors, services
 from .forms import MinutesForm, apply_errors
 from .minutes_mail import join_names
-from .models import Attendance, Minutes, MinutesStatus
+from .models import Attendance, Minutes, MinutesSignature, MinutesStatus
 from .views import gateway
 
 OPEN = (MinutesStatus.DRAFT, MinutesStatus.WITH_CHECKERS)
@@ -35,7 +36,33 @@ OPEN = (MinutesStatus.DRAFT, MinutesStatus.WITH_CHECKERS)
 
 def _minutes_of(meeting) -> Minutes | None:
     return (Minutes.objects.filter(meeting=meeting).select_related("approved_by", "returned_by")
-            .prefetch_related("checkers").first())
+            .prefetch_related("checkers", Prefetch(
+                "signatures", MinutesSignature.objects.select_related("person")))
+            .first())
+
+
+def _signing(minutes: Minutes) -> dict:
+    """Who has approved in the current round and who is still waited for (the pages show
+    both, so no checker is skipped by accident)."""
+    waiting_for = minutes.waiting_for()
+    return {"signatures": minutes.round_signatures(), "waiting_for": waiting_for,
+            "waiting_names": join_names(waiting_for)}
+
+
+def _approved_message(minutes: Minutes, meeting_name: str | None = None) -> str:
+    """After a checker's approval: whom the minutes wait for now, or that they are
+    approved (justerat) by all."""
+    waiting_for = getattr(minutes, "waiting_for", [])
+    if waiting_for and meeting_name:
+        return _("You have approved the minutes of %(meeting)s. They are now waiting for "
+                 "%(names)s.") % {"meeting": meeting_name, "names": join_names(waiting_for)}
+    if waiting_for:
+        return _("You have approved the minutes. They are now waiting for %(names)s.") % {
+            "names": join_names(waiting_for)}
+    if meeting_name:
+        return _("The minutes of %(meeting)s are approved (justerat). The secretary can now "
+                 "publish them.") % {"meeting": meeting_name}
+    return _("The minutes are approved (justerat). The secretary can now publish them.")
 
 
 def _is_checker(acc: access.MeetingAccess, minutes: Minutes | None) -> bool:
@@ -85,7 +112,7 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
     attendance_recorded = Attendance.objects.filter(meeting=meeting).exists()
     return render(request, "meetings/minutes.html", {
         "meeting": meeting, "minutes": minutes, "form": form, "editable": editable,
-        "present": present, "attendance_recorded": attendance_recorded,
+        "present": present, "attendance_recorded": attendance_recorded, **_signing(minutes),
     })
 
 
@@ -132,9 +159,9 @@ def minutes_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if acc.person is None or not minutes.checkers.filter(pk=acc.person.pk).exists():
                 raise ValidationError(_("Only a chosen minute checker can do that."))
             if action == "approve":
-                services.minutes_approve(actor=request.user, minutes=minutes, checker=acc.person)
-                text = _("The minutes are approved (justerat). The secretary can now publish "
-                         "them.")
+                minutes = services.minutes_approve(actor=request.user, minutes=minutes,
+                                                   checker=acc.person)
+                text = _approved_message(minutes)
             else:
                 services.minutes_return(actor=request.user, minutes=minutes,
                                         checker=acc.person,
@@ -190,10 +217,9 @@ def minutes_check(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "approve":
-                services.minutes_approve(actor=request.user, minutes=minutes, checker=acc.person)
-                messages.success(request, _(
-                    "The minutes of %(meeting)s are approved (justerat). The secretary can "
-                    "now publish them.") % {"meeting": _meeting_name(meeting)})
+                signed = services.minutes_approve(actor=request.user, minutes=minutes,
+                                                  checker=acc.person)
+                messages.success(request, _approved_message(signed, _meeting_name(meeting)))
                 return redirect("portal:home")
             if action == "return" and form.is_valid():
                 services.minutes_return(actor=request.user, minutes=minutes, checker=acc.person,
@@ -203,6 +229,9 @@ def minutes_check(request: HttpRequest, pk: int) -> HttpResponse:
                     "comment.") % {"meeting": _meeting_name(meeting)})
                 return redirect("portal:home")
         except ValidationError as exc:
+            if action != "return":  # e.g. a second "Justera" from another tab: say why
+                messages.error(request, " ".join(exc.messages))
+                return redirect("meetings:minutes_check", pk=meeting.pk)
             apply_errors(form, exc)
     elif request.method == "POST":
         messages.error(request, _("The minutes are no longer waiting for approval: they are "
@@ -212,9 +241,12 @@ def minutes_check(request: HttpRequest, pk: int) -> HttpResponse:
     attendance = list(Attendance.objects.filter(meeting=meeting, attended=True)
                       .select_related("person", "in_place_of")
                       .order_by("person__last_name", "person__first_name"))
+    signing = _signing(minutes)
+    my_signature = next((s for s in signing["signatures"] if s.person_id == acc.person.pk),
+                        None)
     return render(request, "meetings/minutes_check.html", {
         "meeting": meeting, "minutes": minutes, "items": items, "form": form,
-        "waiting": waiting, "attendance": attendance,
+        "waiting": waiting, "attendance": attendance, "my_signature": my_signature, **signing,
     })
 
 

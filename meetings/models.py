@@ -381,6 +381,46 @@ class Minutes(models.Model):
     def __str__(self) -> str:
         return str(self.meeting)
 
+    def round_signatures(self) -> list[MinutesSignature]:
+        """Who has approved in the current round, first signer first (prefetch
+        ``signatures__person`` and ``checkers`` for a constant number of queries)."""
+        return sorted((s for s in self.signatures.all() if s.round == self.check_round),
+                      key=lambda s: (s.signed_at, s.pk))
+
+    def waiting_for(self) -> list[Person]:
+        """The chosen checkers who have not approved in the current round."""
+        signed = {s.person_id for s in self.round_signatures()}
+        return [p for p in self.checkers.all() if p.pk not in signed]
+
+
+class MinutesSignature(models.Model):
+    """One chosen checker's approval (justering) of the minutes in one round.
+
+    The minutes are "justerat" only when every chosen checker has signed in the current
+    round (``Minutes.check_round``); sending them back and again starts a new round, so
+    earlier signatures no longer count.
+    """
+
+    minutes = models.ForeignKey(Minutes, verbose_name=_("minutes"), on_delete=models.CASCADE,
+                                related_name="signatures")
+    person = models.ForeignKey(Person, verbose_name=_("minute checker"),
+                               on_delete=models.PROTECT, related_name="minutes_signatures")
+    round = models.PositiveIntegerField(_("round with the checkers"))
+    signed_at = models.DateTimeField(_("approved on"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("approval of the minutes")
+        verbose_name_plural = _("approvals of the minutes")
+        ordering = ["minutes", "round", "signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["minutes", "person", "round"],
+                                    name="minutessignature_once_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.minutes} ({self.round})"
+
 
 class CalendarToken(models.Model):
     """The secret in a person's calendar feed URL; revoking it makes a new one."""

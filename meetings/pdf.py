@@ -88,7 +88,11 @@ def minutes_pdf(meeting: Meeting, *, draft: bool = False) -> bytes:
     context["attendance"] = list(
         meeting.attendance.select_related("person", "in_place_of").order_by(
             "person__last_name", "person__first_name"))
-    minutes = Minutes.objects.select_related("approved_by").filter(meeting=meeting).first()
+    minutes = (Minutes.objects.select_related("approved_by")
+               .prefetch_related("checkers", "signatures__person")
+               .filter(meeting=meeting).first())
     context["minutes"] = minutes
     context["checkers"] = list(minutes.checkers.all()) if minutes else []
+    # Every checker who approved in the current round (issue 11: all of them sign).
+    context["signatures"] = minutes.round_signatures() if minutes else []
     return render_pdf("meetings/pdf/minutes.html", context)

@@ -96,9 +96,13 @@ def meeting_page(access: MeetingAccess) -> MeetingPage:
     page = MeetingPage(access=access, meeting=meeting,
                        items=agenda_items(meeting, with_attachments=access.sees_all))
     minutes = (Minutes.objects.filter(meeting=meeting).select_related("approved_by")
-               .prefetch_related("checkers").first())
+               .prefetch_related("checkers", "signatures__person").first())
     page.minutes = minutes
     if minutes is not None:
+        # Everyone who approved (justerat), not only the last of the checkers.
+        from .minutes_mail import join_names
+
+        minutes.signer_names = join_names([s.person for s in minutes.round_signatures()])
         page.show_minutes = (minutes.status == MinutesStatus.PUBLISHED or access.can_edit
                              or (access.person is not None
                                  and any(c.pk == access.person.pk for c in minutes.checkers.all())))

@@ -47,6 +47,7 @@ from .models import (
     MeetingKind,
     MeetingStatus,
     Minutes,
+    MinutesSignature,
     MinutesStatus,
     NoticeDelivery,
 )
@@ -993,18 +994,46 @@ def minutes_approve(
     *, actor: Actor, minutes: Minutes, checker: Person, reason: str = "",
     approved_at: dt.datetime | None = None,
 ) -> Minutes:
-    """Approve (justera) the minutes: only one of the chosen checkers may; who and when are kept.
+    """One chosen checker approves (justerar) the minutes: their signature is kept for the
+    current round. Only when every chosen checker has signed in this round are the minutes
+    approved (``approved_by`` the last signer, ``approved_at`` the latest signature); until
+    then they stay with the checkers. The returned minutes carry ``waiting_for`` (the
+    checkers still to sign) and ``signatures_of_round``. A second approval by the same
+    checker in the same round is refused (``checker``, code ``already_signed``).
 
-    ``approved_at`` records an approval signed earlier (on paper); it defaults to now.
+    ``approved_at`` records a signature made earlier (on paper); it defaults to now.
     """
-    minutes = _minutes_locked(minutes)
+    minutes = _minutes_locked(minutes)  # two checkers at once serialise here
     approved_at = _recorded_time(approved_at, after=minutes.meeting.start)
-    if not minutes.checkers.filter(pk=checker.pk).exists():
+    checkers = list(minutes.checkers.all())
+    if not any(c.pk == checker.pk for c in checkers):
         raise ValidationError({"checker": _("Only a chosen minute checker can approve the "
                                             "minutes.")}, code="not_checker")
+    if minutes.status != MinutesStatus.WITH_CHECKERS:
+        _minutes_move(minutes, MinutesStatus.APPROVED)  # refuses with the current status
+    signatures = list(MinutesSignature.objects.filter(minutes=minutes,
+                                                      round=minutes.check_round))
+    earlier = next((s for s in signatures if s.person_id == checker.pk), None)
+    if earlier is not None:
+        from halsam.formats.dates import plain_date
+
+        raise ValidationError({"checker": ValidationError(_(
+            "%(name)s already approved these minutes on %(day)s; each minute checker "
+            "approves once.") % {"name": checker.name, "day": plain_date(earlier.signed_at)},
+            code="already_signed")})
+    signature = MinutesSignature(minutes=minutes, person=checker, round=minutes.check_round,
+                                 signed_at=approved_at)
+    save_with_history(signature, actor=actor, reason=reason or _("Minutes approved by %(name)s")
+                      % {"name": checker.name})
+    signatures.append(signature)
+    signed = {s.person_id for s in signatures}
+    minutes.signatures_of_round = sorted(signatures, key=lambda s: (s.signed_at, s.pk))
+    minutes.waiting_for = [c for c in checkers if c.pk not in signed]
+    if minutes.waiting_for:
+        return minutes  # the others still approve; the status stays "with the checkers"
     _minutes_move(minutes, MinutesStatus.APPROVED)
     minutes.approved_by = checker
-    minutes.approved_at = approved_at
+    minutes.approved_at = max(s.signed_at for s in signatures)
     save_with_history(minutes, actor=actor, reason=reason or _("Minutes approved"))
     meeting = minutes.meeting
     if rules.can_transition(rules.MEETING_TRANSITIONS, meeting.status,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -77,6 +77,7 @@ def portal_page(user, person: Person, *, now: dt.datetime | None = None,
         CalendarToken,
         MeetingStatus,
         Minutes,
+        MinutesSignature,
         MinutesStatus,
         NoticeDelivery,
     )
@@ -133,6 +134,9 @@ def portal_page(user, person: Person, *, now: dt.datetime | None = None,
     token = CalendarToken.objects.filter(person=person, revoked_at__isnull=True).first()
     to_check = list(
         Minutes.objects.filter(status=MinutesStatus.WITH_CHECKERS, checkers=person)
+        # Not those I have already approved in this round (the others still may).
+        .exclude(Exists(MinutesSignature.objects.filter(
+            minutes=OuterRef("pk"), person=person, round=OuterRef("check_round"))))
         .select_related("meeting__body").order_by("meeting__start", "pk"))
     past_page = max(1, past_page)
     offset = (past_page - 1) * PAST_LIMIT

@@ -373,10 +373,27 @@ def test_minutes_approved_after_the_fact_keep_a_true_time(demo):
         with pytest.raises(ValueError):
             services.minutes_approve(actor=None, minutes=minutes, checker=checker,
                                      approved_at=wrong)
-    right = min(minutes.meeting.end + dt.timedelta(days=1), timezone.now())
-    services.minutes_approve(actor=None, minutes=minutes, checker=checker, approved_at=right)
+    right = min(minutes.meeting.end + dt.timedelta(days=3), timezone.now())
+    for checker in minutes.waiting_for():  # every chosen checker approves (issue 11)
+        services.minutes_approve(actor=None, minutes=minutes, checker=checker,
+                                 approved_at=right)
     minutes.refresh_from_db()
     assert (minutes.status, minutes.approved_at) == (MinutesStatus.APPROVED, right)
+
+
+def test_demo_minutes_are_approved_by_every_chosen_checker(demo):
+    """Issue 11: approved demo minutes carry a signature of each checker of their round;
+    minutes still with the checkers may have some signatures but never all."""
+    for minutes in Minutes.objects.prefetch_related("checkers", "signatures"):
+        signed = {s.person_id for s in minutes.round_signatures()}
+        chosen = {c.pk for c in minutes.checkers.all()}
+        if minutes.status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED):
+            assert signed == chosen, minutes
+            assert minutes.approved_by_id in signed
+        elif minutes.status == MinutesStatus.WITH_CHECKERS:
+            assert signed < chosen, minutes
+    assert Minutes.objects.filter(status=MinutesStatus.WITH_CHECKERS,
+                                  signatures__isnull=False).exists()
 
 
 def test_h13_election_at_the_last_meeting_of_the_year_records_next_years_offices(demo):
