@@ -8,6 +8,7 @@ creates ``test_<name>`` there as usual.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -123,17 +124,27 @@ def venv_bin() -> Path:
     return Path(sys.executable).parent
 
 
-@pytest.fixture(autouse=True)
-def _celery_eager_in_tests():
+@contextlib.contextmanager
+def celery_eager() -> Iterator[None]:
     """Tasks run in the test process even when CELERY_BROKER_URL is set (CI's second run):
     the tests check what a task does; the real broker and worker are tested in
-    tests/meetings/test_worker.py with worker subprocesses."""
+    tests/meetings/test_worker.py with worker subprocesses. Fixtures wider than a test
+    (the demo, built once per module) use this themselves: the autouse fixture below is
+    not active yet when they run."""
     from halsam.celery import app
 
     previous = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_in_tests():
+    with celery_eager():
+        yield
 
 
 def choose_language(client, code: str) -> None:

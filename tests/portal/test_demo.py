@@ -56,7 +56,7 @@ from meetings.selectors import plan_shortfalls
 from portal.demo import year
 from portal.demo.documents import AGREEMENTS, DATA, parse
 from portal.member import portal_page
-from tests.conftest import close_response
+from tests.conftest import celery_eager, close_response
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def _demo_once(django_db_setup, django_db_blocker):
     the module's transaction, so the commit callbacks are run explicitly.
     """
     media = tempfile.mkdtemp(prefix="demo-media-")
-    with django_db_blocker.unblock(), transaction.atomic(), override_settings(
+    with django_db_blocker.unblock(), celery_eager(), transaction.atomic(), override_settings(
             MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHERS,
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         assert not Structure.objects.exists()  # the demo loads the presets itself
