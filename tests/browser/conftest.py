@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -95,9 +96,26 @@ def live_server(request) -> Iterator:
 
     addr = (request.config.getvalue("liveserver")
             or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "127.0.0.1")
-    server = LiveServer(addr)
+    server = LiveServer(addr, start=False)
+    if server.thread.connections_override:
+        # In-memory SQLite: the server shares the test's one connection. A threaded
+        # server let two requests (say, an autocomplete search and a session lookup)
+        # use that sqlite3 connection at once, which hung a CI run for good. One
+        # request at a time (Django's WSGIServer answers "Connection: close" then, so
+        # the browser's parallel requests simply queue).
+        server.thread.server_class = _SerialWSGIServer
+    server.start()
     yield server
     server.stop()
+
+
+class _SerialWSGIServer(WSGIServer):
+    """Django's WSGIServer, taking (and ignoring) the live server's
+    ``connections_override``: LiveServerThread.run() has already installed the shared
+    connections in the one thread that answers every request."""
+
+    def __init__(self, *args, connections_override=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
 
 
 @pytest.fixture(autouse=True)
