@@ -313,6 +313,23 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def look_at(page, shot, name: str) -> None:
+    """A journey's look at a page: axe at 1280 px, screenshots at 1280 and 390 px, no
+    sideways scroll at 320 px (WCAG 1.4.10), then back to the desktop size."""
+    violations = axe(page)
+    assert not violations, f"{name}:\n{describe(violations)}"
+    shot(page, f"{name} 1280")
+    page.set_viewport_size(PHONE)
+    settle(page)
+    shot(page, f"{name} 390")
+    page.set_viewport_size(REFLOW)
+    settle(page)
+    found = reflow(page)
+    assert found is None, f"{name} scrolls sideways at 320 px:\n{describe_reflow(found)}"
+    page.set_viewport_size(DESKTOP)
+    settle(page)
+
+
 def save_report(name: str, data) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{_slug(name)}.json"

@@ -15,23 +15,12 @@ from governance.models import Body, MembershipRole, Seat
 from meetings.models import Absence, DeliveryKind, NoticeDelivery
 
 from .clicks import Clicks
-from .conftest import DESKTOP, PHONE, REFLOW, axe, describe, describe_reflow, login, reflow
+from .conftest import login, look_at
 from .world import at, next_weekday, place_person
 
 TARGET = 4  # issue 11: ≤ 4 clicks from Mina sidor to a reported absence
 
 
-def _check(page, shot, name: str) -> None:
-    """axe at 1280 px, screenshots at 1280 and 390 px, no sideways scroll at 320 px."""
-    violations = axe(page)
-    assert not violations, describe(violations)
-    shot(page, f"{name} 1280")
-    page.set_viewport_size(PHONE)
-    shot(page, f"{name} 390")
-    page.set_viewport_size(REFLOW)
-    overflow = reflow(page)
-    assert overflow is None, describe_reflow(overflow)
-    page.set_viewport_size(DESKTOP)
 
 
 def test_member_reports_absence_with_a_comment_from_mina_sidor_and_undoes_it(page, shot):
@@ -67,7 +56,7 @@ def test_member_reports_absence_with_a_comment_from_mina_sidor_and_undoes_it(pag
     main = page.locator("main")
     assert "Din ersättare Sven Berg kallas in." in main.inner_text()
     assert not Absence.objects.exists(), "the confirmation page changes nothing"
-    _check(page, shot, "confirmation")
+    look_at(page, shot, "confirmation")
 
     comment = page.get_by_label("Kommentar (frivillig)")
     clicks.click(comment)
@@ -91,7 +80,7 @@ def test_member_reports_absence_with_a_comment_from_mina_sidor_and_undoes_it(pag
     told = [m for m in mail.outbox if m.to == [secretary.person.email]]
     assert len(told) == 1 and "Krockar med kommunstyrelsen" in told[0].body
     assert "Sven Berg" in told[0].body
-    _check(page, shot, "reported")
+    look_at(page, shot, "reported")
 
     mail.outbox.clear()
     card = page.locator(f"article[aria-labelledby=meeting-{meeting.pk}-h]")
@@ -107,5 +96,5 @@ def test_member_reports_absence_with_a_comment_from_mina_sidor_and_undoes_it(pag
     assert NoticeDelivery.objects.filter(kind=DeliveryKind.SUBSTITUTE_RELEASE).count() == 1
     assert page.locator(f"article[aria-labelledby=meeting-{meeting.pk}-h]").get_by_role(
         "link", name="Anmäl förhinder").is_visible()
-    _check(page, shot, "undone")
+    look_at(page, shot, "undone")
     assert clicks.count == 4, clicks.log

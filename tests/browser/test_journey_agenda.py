@@ -18,14 +18,8 @@ from meetings.models import AgendaItem, Meeting
 from .clicks import Clicks
 from .conftest import (
     DESKTOP,
-    PHONE,
-    REFLOW,
-    axe,
-    describe,
-    describe_reflow,
     login,
-    reflow,
-    settle,
+    look_at,
 )
 from .world import build_world, next_weekday, pdf_bytes
 
@@ -35,20 +29,6 @@ FORMALIA = ["Mötets öppnande", "Val av justerare", "Godkännande av dagordning
             "Övriga frågor", "Mötets avslutande"]
 
 
-def check_page(page, shot, name: str) -> None:
-    """axe at 1280 px, screenshots at 1280 and 390 px, no sideways scroll at 320 px."""
-    violations = axe(page)
-    assert not violations, f"{name}:\n{describe(violations)}"
-    shot(page, f"{name} 1280")
-    page.set_viewport_size(PHONE)
-    settle(page)
-    shot(page, f"{name} 390")
-    page.set_viewport_size(REFLOW)
-    settle(page)
-    found = reflow(page)
-    assert found is None, f"{name} scrolls sideways at 320 px:\n{describe_reflow(found)}"
-    page.set_viewport_size(DESKTOP)
-    settle(page)
 
 
 def titles(meeting) -> list[str]:
@@ -102,7 +82,7 @@ def test_coordinator_builds_an_agenda_from_the_template_in_at_most_12_clicks(pag
         .inner_text()
     assert shown_titles(page) == [*FORMALIA[:3], "Psykisk hälsa – lägesbild", *FORMALIA[3:]]
     assert len(shown_titles(page)) == 6
-    check_page(page, shot, "agenda with six items")
+    look_at(page, shot, "agenda with six items")
 
     # Attach the published agreement from the register, found by searching.
     item = row(page, "Psykisk hälsa – lägesbild")
@@ -113,7 +93,7 @@ def test_coordinator_builds_an_agenda_from_the_template_in_at_most_12_clicks(pag
     with clicks.navigation():
         clicks.click(page.get_by_role("button", name="Sök", exact=True))
     assert "1 dokument matchar" in page.locator("main").inner_text()
-    check_page(page, shot, "papers page with a search result")
+    look_at(page, shot, "papers page with a search result")
     with clicks.navigation():
         clicks.click(page.get_by_role("button", name=re.compile("^Bifoga")).first)
     assert "är bifogad till punkt 4" in page.locator("[role=status]").first.inner_text()
@@ -151,7 +131,7 @@ def test_coordinator_builds_an_agenda_from_the_template_in_at_most_12_clicks(pag
     assert titles(meeting) == expected
     assert shown_titles(page) == expected
     assert page.url == url_before
-    check_page(page, shot, "agenda after moving")
+    look_at(page, shot, "agenda after moving")
 
     meeting.refresh_from_db()
     assert AgendaItem.objects.filter(meeting=meeting).count() == 6

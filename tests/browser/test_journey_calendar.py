@@ -15,23 +15,12 @@ from icalendar import Calendar
 from meetings.models import CalendarToken
 
 from .clicks import Clicks
-from .conftest import DESKTOP, PHONE, REFLOW, axe, describe, describe_reflow, login, reflow
+from .conftest import login, look_at
 from .world import build_world
 
 TARGET = 5  # copy the link, read the instructions, download a meeting: 5 clicks
 
 
-def _check(page, shot, name: str) -> None:
-    """axe at 1280 px, screenshots at 1280 and 390 px, no sideways scroll at 320 px."""
-    violations = axe(page)
-    assert not violations, describe(violations)
-    shot(page, f"{name} 1280")
-    page.set_viewport_size(PHONE)
-    shot(page, f"{name} 390")
-    page.set_viewport_size(REFLOW)
-    overflow = reflow(page)
-    assert overflow is None, describe_reflow(overflow)
-    page.set_viewport_size(DESKTOP)
 
 
 def test_member_copies_her_calendar_link_reads_how_and_downloads_a_meeting(context, page, shot):
@@ -65,7 +54,7 @@ def test_member_copies_her_calendar_link_reads_how_and_downloads_a_meeting(conte
     assert section.locator("summary", has_text="Outlook (webb och skrivbord)").is_visible()
     assert section.locator("summary", has_text="Apple Kalender (iPhone och Mac)").is_visible()
     section.scroll_into_view_if_needed()
-    _check(page, shot, "mina sidor calendar link")
+    look_at(page, shot, "mina sidor calendar link")
 
     card = page.locator(f"article[aria-labelledby=meeting-{meeting.pk}-h]")
     with clicks.navigation():
@@ -82,7 +71,7 @@ def test_member_copies_her_calendar_link_reads_how_and_downloads_a_meeting(conte
     assert int(event["SEQUENCE"]) == meeting.sequence
     assert clicks.count <= TARGET, clicks.log
     assert clicks.count == 5, clicks.log
-    _check(page, shot, "meeting with add to calendar")
+    look_at(page, shot, "meeting with add to calendar")
 
     # The body's public feed, from its page.
     page.goto(f"/organ/{meeting.body.slug}/")
@@ -92,4 +81,4 @@ def test_member_copies_her_calendar_link_reads_how_and_downloads_a_meeting(conte
     assert feed.status == 200 and meeting.uid in feed.text()
     assert page.locator(".body-feed").get_by_role("link", name="Öppna kalenderfilen").is_visible()
     page.locator(".body-feed").scroll_into_view_if_needed()
-    _check(page, shot, "body page feed")
+    look_at(page, shot, "body page feed")

@@ -16,19 +16,8 @@ from governance.models import Seat
 from meetings.models import AgendaItem, Minutes, MinutesStatus
 
 from .clicks import Clicks
-from .conftest import DESKTOP, PHONE, axe, describe, login, reflow
+from .conftest import login, look_at
 from .world import build_world, place_person
-
-
-def _look(page, shot, name: str) -> None:
-    """Screenshots at 1280 and 390 px, no sideways scrolling at 390, no axe violation."""
-    violations = axe(page)
-    assert not violations, describe(violations)
-    shot(page, f"{name} 1280")
-    page.set_viewport_size(PHONE)
-    assert reflow(page) is None, name
-    shot(page, f"{name} 390")
-    page.set_viewport_size(DESKTOP)
 
 
 def _logout(page) -> None:
@@ -77,7 +66,7 @@ def test_secretary_sends_minutes_to_a_present_checker_who_approves_on_my_pages(p
     clicks.check(page.get_by_label(anna.name))
     with clicks.navigation():
         clicks.click(page.get_by_role("button", name="Spara protokollet"))
-    _look(page, shot, "minutes written")
+    look_at(page, shot, "minutes written")
     with clicks.navigation():
         clicks.click(page.get_by_role("button", name="Skicka till justerarna"))
     text = page.locator("main").inner_text()
@@ -99,11 +88,11 @@ def test_secretary_sends_minutes_to_a_present_checker_who_approves_on_my_pages(p
     clicks = Clicks(page)
     to_check = page.locator("section[aria-labelledby=to-check-h]")
     assert to_check.get_by_role("heading", name="Att justera").is_visible()
-    _look(page, shot, "my pages to approve")
+    look_at(page, shot, "my pages to approve")
     with clicks.navigation():
         clicks.click(to_check.get_by_role("link"))
     assert "Lägesbilden presenterades" in page.locator("main").inner_text()
-    _look(page, shot, "checker page")
+    look_at(page, shot, "checker page")
     with clicks.navigation():
         clicks.click(page.get_by_role("button", name="Justera", exact=True))
     assert "är justerat" in page.locator("main").inner_text()
@@ -126,7 +115,7 @@ def test_secretary_sends_minutes_to_a_present_checker_who_approves_on_my_pages(p
     page.goto(meeting.get_absolute_url())
     first = AgendaItem.objects.filter(meeting=meeting).order_by("position", "id").first()
     assert f"§ {first.section}" in page.locator("main").inner_text()
-    _look(page, shot, "meeting with minutes")
+    look_at(page, shot, "meeting with minutes")
     link = page.get_by_role("link", name="Hämta protokollet (pdf)")
     response = page.request.get(link.get_attribute("href"))
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"

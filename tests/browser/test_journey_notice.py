@@ -18,15 +18,8 @@ from meetings.models import DeliveryKind, NoticeDelivery
 
 from .clicks import Clicks
 from .conftest import (
-    DESKTOP,
-    PHONE,
-    REFLOW,
-    axe,
-    describe,
-    describe_reflow,
     login,
-    reflow,
-    settle,
+    look_at,
 )
 from .world import at, build_world, next_weekday, place_person
 
@@ -34,20 +27,6 @@ from .world import at, build_world, next_weekday, place_person
 NOTICE_TARGET = 4
 
 
-def check_page(page, shot, name: str) -> None:
-    """axe at 1280 px, screenshots at 1280 and 390 px, no sideways scroll at 320 px."""
-    violations = axe(page)
-    assert not violations, f"{name}:\n{describe(violations)}"
-    shot(page, f"{name} 1280")
-    page.set_viewport_size(PHONE)
-    settle(page)
-    shot(page, f"{name} 390")
-    page.set_viewport_size(REFLOW)
-    settle(page)
-    found = reflow(page)
-    assert found is None, f"{name} scrolls sideways at 320 px:\n{describe_reflow(found)}"
-    page.set_viewport_size(DESKTOP)
-    settle(page)
 
 
 def _message(page) -> str:
@@ -98,7 +77,7 @@ def test_secretary_previews_sends_and_changes_the_time_of_a_notice(page, shot):
     pdf = page.request.get(pdf_link.get_attribute("href"))
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     assert not mail.outbox, "a preview sends nothing"
-    check_page(page, shot, "kallelse forhandsgranskning")
+    look_at(page, shot, "kallelse forhandsgranskning")
 
     with clicks.navigation():
         clicks.click(page.get_by_role("button", name="Skicka kallelsen till 3 mottagare"))
@@ -109,7 +88,7 @@ def test_secretary_previews_sends_and_changes_the_time_of_a_notice(page, shot):
     state = page.locator("#notice-state").inner_text()
     assert f"Kallelsen skickades {plain_date(timezone.now())} till 3 mottagare." in state
     assert page.get_by_role("link", name="Förhandsgranska och skicka").count() == 0
-    check_page(page, shot, "mote kallelse skickad")
+    look_at(page, shot, "mote kallelse skickad")
     # A second send (an old tab, the back button) is refused.
     token = page.evaluate("() => document.cookie.match(/csrftoken=([^;]+)/)?.[1] || ''")
     again = page.request.post(f"/moten/{m.pk}/skicka/", form={"count": "3"},
@@ -152,7 +131,7 @@ def test_coordinator_confirms_a_notice_that_cannot_keep_the_notice_period(page, 
         clicks.click(page.get_by_role("button", name="Skicka kallelsen till 1 mottagare"))
     assert "Bekräfta att kallelsen ska skickas ändå" in page.locator("main").inner_text()
     assert not NoticeDelivery.objects.filter(meeting=m).exists()
-    check_page(page, shot, "kallelse kort kallelsetid")
+    look_at(page, shot, "kallelse kort kallelsetid")
     clicks.check(page.get_by_label("Skicka kallelsen ändå, fast kallelsetiden inte kan hållas"))
     with clicks.navigation():
         clicks.click(page.get_by_role("button", name="Skicka kallelsen till 1 mottagare"))

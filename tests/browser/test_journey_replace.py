@@ -14,35 +14,14 @@ from governance.models import Membership, OfficeTerm, Seat
 
 from .clicks import Clicks
 from .conftest import (
-    DESKTOP,
-    PHONE,
-    REFLOW,
-    axe,
-    describe,
-    describe_reflow,
     login,
-    reflow,
-    settle,
+    look_at,
 )
 from .world import build_world, place_person
 
 REPLACE_TARGET = 6
 
 
-def check_page(page, shot, name: str) -> None:
-    """axe at 1280 px, screenshots at 1280 and 390 px, no sideways scroll at 320 px."""
-    violations = axe(page)
-    assert not violations, f"{name}:\n{describe(violations)}"
-    shot(page, f"{name} 1280")
-    page.set_viewport_size(PHONE)
-    settle(page)
-    shot(page, f"{name} 390")
-    page.set_viewport_size(REFLOW)
-    settle(page)
-    found = reflow(page)
-    assert found is None, f"{name} scrolls sideways at 320 px:\n{describe_reflow(found)}"
-    page.set_viewport_size(DESKTOP)
-    settle(page)
 
 
 def test_coordinator_replaces_a_member_in_one_step_and_records_next_years_chair(page, shot):
@@ -69,7 +48,7 @@ def test_coordinator_replaces_a_member_in_one_step_and_records_next_years_chair(
     page.get_by_label("Efternamn").fill("Andersson")
     page.get_by_label("E-post").fill("alva.andersson@exempel.invalid")
     page.get_by_label("Titel").fill("Förvaltningschef socialtjänst")
-    check_page(page, shot, "byt ledamot")
+    look_at(page, shot, "byt ledamot")
     with clicks.navigation():
         clicks.click(page.get_by_role("button", name="Byt ledamot"))
     assert clicks.count <= REPLACE_TARGET, clicks.log
@@ -104,7 +83,7 @@ def test_coordinator_replaces_a_member_in_one_step_and_records_next_years_chair(
     assert "H11" in page.locator("main").inner_text()
     assert page.get_by_label("Från", exact=True).input_value() == f"{next_year}-01-01"
     office.select(page.get_by_label("Innehavare", exact=True), str(wrong.pk))
-    check_page(page, shot, "registrera post")
+    look_at(page, shot, "registrera post")
     with office.navigation():
         office.click(page.get_by_role("button", name="Spara posten"))
     errors = page.locator(".ds-error-summary").inner_text()

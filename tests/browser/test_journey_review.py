@@ -11,23 +11,12 @@ from __future__ import annotations
 from django.core import mail
 
 from .clicks import Clicks
-from .conftest import DESKTOP, PHONE, REFLOW, axe, describe, describe_reflow, login, reflow
+from .conftest import DESKTOP, login, look_at
 from .world import build_world, upload_version
 
 TARGET = 4  # two clicks for the editor, two for the approver
 
 
-def _check(page, shot, name: str) -> None:
-    """axe at 1280 px, screenshots at 1280 and 390 px, no sideways scroll at 320 px."""
-    violations = axe(page)
-    assert not violations, describe(violations)
-    shot(page, f"{name} 1280")
-    page.set_viewport_size(PHONE)
-    shot(page, f"{name} 390")
-    page.set_viewport_size(REFLOW)
-    overflow = reflow(page)
-    assert overflow is None, describe_reflow(overflow)
-    page.set_viewport_size(DESKTOP)
 
 
 def test_editor_sends_a_version_for_review_and_the_coordinator_approves_it_from_min_vecka(
@@ -49,7 +38,7 @@ def test_editor_sends_a_version_for_review_and_the_coordinator_approves_it_from_
     message = page.locator(".ds-alert, [role=status], .messages").first.inner_text()
     assert (f"Version {draft.number} av ”{document.title}” skickades för granskning till "
             "Sara Sekreterare och samordnare.") in message, message
-    _check(page, shot, "sent for review")
+    look_at(page, shot, "sent for review")
 
     # One e-mail per approver, with the approval link; not to the editor who sent it.
     approve_path = f"/dokument/{document.pk}/v{draft.number}/steg/godkann/"
@@ -69,13 +58,13 @@ def test_editor_sends_a_version_for_review_and_the_coordinator_approves_it_from_
         section = coordinator.locator("section[aria-labelledby=review-h]")
         assert section.get_by_role("heading", name="Under granskning").is_visible()
         assert "1 dokumentversion väntar på ditt godkännande." in section.inner_text()
-        _check(coordinator, shot, "min vecka under granskning")
+        look_at(coordinator, shot, "min vecka under granskning")
         approver = Clicks(coordinator)
         with approver.navigation():
             approver.click(section.get_by_role("link", name="Granska och godkänn").first)
         assert coordinator.url.endswith(approve_path)
         assert coordinator.get_by_role("link", name="Läs version").count() == 1
-        _check(coordinator, shot, "approval page")
+        look_at(coordinator, shot, "approval page")
         with approver.navigation():
             approver.click(coordinator.get_by_role("button", name="Bekräfta"))
         text = coordinator.locator("main").inner_text()
@@ -93,5 +82,5 @@ def test_editor_sends_a_version_for_review_and_the_coordinator_approves_it_from_
     queue = page.locator("main").inner_text()
     assert "Under granskning" in queue and "Ingen version väntar på godkännande." in queue
     assert document.title in page.locator("section[aria-labelledby=q-unpublished]").inner_text()
-    _check(page, shot, "editor queue")
+    look_at(page, shot, "editor queue")
     assert len(mail.outbox) == 2  # approving sends nothing more to the approvers

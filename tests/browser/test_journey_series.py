@@ -16,23 +16,12 @@ from governance.models import Body
 from meetings.models import Meeting
 
 from .clicks import Clicks
-from .conftest import DESKTOP, PHONE, REFLOW, axe, describe, describe_reflow, login, reflow
+from .conftest import login, look_at
 from .world import build_world
 
 YEAR = 2027
 
 
-def _check(page, shot, name: str) -> None:
-    """axe at 1280 px, screenshots at 1280 and 390 px, no sideways scroll at 320 px."""
-    violations = axe(page)
-    assert not violations, describe(violations)
-    shot(page, f"{name} 1280")
-    page.set_viewport_size(PHONE)
-    shot(page, f"{name} 390")
-    page.set_viewport_size(REFLOW)
-    overflow = reflow(page)
-    assert overflow is None, describe_reflow(overflow)
-    page.set_viewport_size(DESKTOP)
 
 
 def test_coordinator_plans_a_quarterly_series_for_2027_that_stays_in_2027(page, shot):
@@ -64,7 +53,7 @@ def test_coordinator_plans_a_quarterly_series_for_2027_that_stays_in_2027(page, 
     weekday_error = page.locator("#id_s-weekday_error")
     assert "Välj en veckodag" in weekday_error.inner_text()
     assert not Meeting.objects.filter(body=body).exists()
-    _check(page, shot, "weekday missing")
+    look_at(page, shot, "weekday missing")
 
     form = page.locator("form", has=page.locator("input[name=form][value=series]"))
     clicks.select(form.locator("#id_s-weekday"), "3")  # torsdag
@@ -82,4 +71,4 @@ def test_coordinator_plans_a_quarterly_series_for_2027_that_stays_in_2027(page, 
                     dt.date(YEAR, 11, 4)]
     table = page.locator("#meetings-h + div table, section[aria-labelledby=meetings-h] table")
     assert table.locator("tbody tr").count() == 4
-    _check(page, shot, "planned")
+    look_at(page, shot, "planned")
