@@ -28,8 +28,6 @@ from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import get_text_list
-from django.utils.translation import gettext as _
 
 from governance.models import Membership, MembershipRole
 
@@ -94,11 +92,6 @@ def approvers(version: DocumentVersion, *, exclude_user_id: int | None = None) -
             users.add(a.user_id)
         unique.append(a)
     return unique
-
-
-def names(people: list[Approver]) -> str:
-    """"Anna Andersson, Bo Berg och Cecilia Ek"."""
-    return str(get_text_list([p.name for p in people], _("and")))
 
 
 def submitted_by_id(version: DocumentVersion) -> int | None:

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from halsam.formats.dates import plain_date
+from halsam.text import join_names
 
 from . import access, review, rules, selectors, services
 from .accessibility import accessibility_ready
@@ -222,12 +223,12 @@ def _step_message(request: HttpRequest, version: DocumentVersion, target: str,
                      "it has an e-mail address: tell the owning body's secretary or a "
                      "coordinator yourself.") % params
         text = _("Version %(n)d of “%(title)s” was sent for review to %(names)s.") % {
-            **params, "names": review.names(told)}
+            **params, "names": join_names(told)}
         if missing:
             text += " " + ngettext(
                 "%(names)s has no e-mail address and was not told.",
                 "%(names)s have no e-mail address and were not told.", len(missing)) % {
-                "names": review.names(missing)}
+                "names": join_names(missing)}
         return text
     if target == VersionStatus.APPROVED:
         return _("Version %(n)d of “%(title)s” is approved; an editor can now publish it.") \

@@ -104,13 +104,6 @@ def checker_message(*, meeting: Meeting, person: Person, email: str | None = Non
     return message
 
 
-def join_names(people) -> str:
-    """"Anna Andersson, Bo Berg och Cecilia Ek" (the language's "and")."""
-    from django.utils.text import get_text_list
-
-    return str(get_text_list([p.name for p in people], translation.gettext("and")))
-
-
 def secretary_addresses(meeting: Meeting) -> list[str]:
     """The e-mail addresses of the secretaries of the meeting's body on the meeting's day
     (one query), or else the structure's office address."""

@@ -25,9 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from halsam.text import join_names
+
 from . import access, pdf, selectors, services
 from .forms import MinutesForm, apply_errors
-from .minutes_mail import join_names
 from .models import Attendance, Minutes, MinutesSignature, MinutesStatus
 from .views import gateway
 
@@ -52,7 +53,7 @@ def _signing(minutes: Minutes) -> dict:
 def _approved_message(minutes: Minutes, meeting_name: str | None = None) -> str:
     """After a checker's approval: whom the minutes wait for now, or that they are
     approved (justerat) by all."""
-    waiting_for = getattr(minutes, "waiting_for", [])
+    waiting_for = minutes.waiting_for()
     if waiting_for and meeting_name:
         return _("You have approved the minutes of %(meeting)s. They are now waiting for "
                  "%(names)s.") % {"meeting": meeting_name, "names": join_names(waiting_for)}

@@ -100,7 +100,7 @@ def meeting_page(access: MeetingAccess) -> MeetingPage:
     page.minutes = minutes
     if minutes is not None:
         # Everyone who approved (justerat), not only the last of the checkers.
-        from .minutes_mail import join_names
+        from halsam.text import join_names
 
         minutes.signer_names = join_names([s.person for s in minutes.round_signatures()])
         page.show_minutes = (minutes.status == MinutesStatus.PUBLISHED or access.can_edit

@@ -918,7 +918,7 @@ def minutes_update(
                       .values_list("person_id", flat=True))
         absent = [p for p in checkers if p.pk not in present]
         if absent:
-            from .minutes_mail import join_names
+            from halsam.text import join_names
 
             if not present:
                 raise ValidationError({"checkers": _(
@@ -997,9 +997,9 @@ def minutes_approve(
     """One chosen checker approves (justerar) the minutes: their signature is kept for the
     current round. Only when every chosen checker has signed in this round are the minutes
     approved (``approved_by`` the last signer, ``approved_at`` the latest signature); until
-    then they stay with the checkers. The returned minutes carry ``waiting_for`` (the
-    checkers still to sign) and ``signatures_of_round``. A second approval by the same
-    checker in the same round is refused (``checker``, code ``already_signed``).
+    then they stay with the checkers (``Minutes.waiting_for()`` names who is left). A
+    second approval by the same checker in the same round is refused (``checker``, code
+    ``already_signed``).
 
     ``approved_at`` records a signature made earlier (on paper); it defaults to now.
     """
@@ -1027,9 +1027,7 @@ def minutes_approve(
                       % {"name": checker.name})
     signatures.append(signature)
     signed = {s.person_id for s in signatures}
-    minutes.signatures_of_round = sorted(signatures, key=lambda s: (s.signed_at, s.pk))
-    minutes.waiting_for = [c for c in checkers if c.pk not in signed]
-    if minutes.waiting_for:
+    if any(c.pk not in signed for c in checkers):
         return minutes  # the others still approve; the status stays "with the checkers"
     _minutes_move(minutes, MinutesStatus.APPROVED)
     minutes.approved_by = checker

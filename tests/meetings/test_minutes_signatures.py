@@ -53,7 +53,7 @@ def fresh(minutes) -> Minutes:
 def test_the_first_approval_keeps_the_minutes_with_the_checkers(two):
     minutes, anna, bo = two["minutes"], two["anna"], two["bo"]
     signed = services.minutes_approve(actor=None, minutes=minutes, checker=anna)
-    assert signed.waiting_for == [bo]
+    assert signed.waiting_for() == [bo]
     row = fresh(minutes)
     assert row.status == MinutesStatus.WITH_CHECKERS
     assert row.approved_by is None and row.approved_at is None
@@ -71,7 +71,7 @@ def test_the_last_approval_makes_the_minutes_approved(two):
     first = timezone.now() - dt.timedelta(hours=2)
     services.minutes_approve(actor=None, minutes=minutes, checker=anna, approved_at=first)
     done = services.minutes_approve(actor=None, minutes=minutes, checker=bo)
-    assert done.waiting_for == []
+    assert done.waiting_for() == []
     row = fresh(minutes)
     assert row.status == MinutesStatus.APPROVED and row.approved_by == bo
     assert row.approved_at == row.round_signatures()[-1].signed_at > first
