@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from governance.models import Membership, MembershipRole
 
@@ -186,3 +187,45 @@ def creatable_body_ids(user: User | None) -> list[int] | None:
         return None
     return [body_id for body_id, roles in body_roles(user).items()
             if MembershipRole.SECRETARY in roles]
+
+
+def meeting_choices(user: User | None, *, public_only: bool,
+                    body_id: int | None = None) -> QuerySet:
+    """The meetings a document may name ("decided at", a version's "approved at"): those
+    the meetings' gateway lets ``user`` see, only public ones for a public document (the
+    document page shows the meeting to whoever sees the document), optionally of one body.
+    A query, not yet run, newest first."""
+    from meetings.access import visible_meetings
+
+    qs = visible_meetings(user if user is not None else AnonymousUser())
+    if public_only:
+        qs = qs.filter(is_public=True)
+    if body_id is not None:
+        qs = qs.filter(body_id=body_id)
+    return qs.select_related("body").order_by("-start", "-pk")
+
+
+def visible_meeting_ids(user: User | None, ids) -> set[int]:
+    """Which of the meetings ``ids`` ``user`` may see (one query; none when ``ids`` is
+    empty): a document page names only those (issue 12 §4, older rows may name others)."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return set()
+    return set(meeting_choices(user, public_only=False).filter(pk__in=wanted)
+               .values_list("pk", flat=True))
+
+
+def meeting_reference_error(user: User | None, meeting, *, is_public: bool,
+                            label: str) -> str | None:
+    """Why ``meeting`` may not be named on a document (``label``: the field's name), or
+    None. The same rule as ``meeting_choices``, for input that did not come from them
+    (the admin, a crafted POST, a service call)."""
+    if meeting is None:
+        return None
+    if is_public and not meeting.is_public:
+        return _("“%(field)s”: a public document can only name a public meeting.") % {
+            "field": label}
+    if not meeting_choices(user, public_only=False).filter(pk=meeting.pk).exists():
+        return _("“%(field)s”: choose a meeting you may see.") % {"field": label}
+    return None
+

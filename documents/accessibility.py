@@ -19,6 +19,7 @@ problem. See docs/accessibility.md.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import warnings
@@ -26,7 +27,6 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import IO, Any
 from xml.etree import ElementTree
-from xml.parsers import expat
 
 from django.db import transaction
 from django.db.models import Q
@@ -35,7 +35,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from governance.services import Actor, save_with_history
+from halsam.concurrency import Seen, resolve
 
+from . import packages
 from .models import AccessibilityCheck, DocumentVersion, VersionStatus
 
 log = logging.getLogger(__name__)
@@ -49,8 +51,9 @@ PDF_TYPES = {"application/pdf"}
 DOCX_TYPES = {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 ODT_TYPES = {"application/vnd.oasis.opendocument.text"}
 
-# Office files are zip archives: never read more than this of one member (zip bombs).
-MAX_XML_BYTES = 20 * 1024 * 1024
+# Office files are zip archives: never read more than this of one member (zip bombs);
+# the other limits (members, ratio, XML depth and elements) are ``documents.packages``'.
+MAX_XML_BYTES = packages.MAX_XML_BYTES
 
 # Problem codes stored in ``machine_result["problems"]`` (they fail the machine check)
 # and ``machine_result["warnings"]`` (shown, but do not fail it). The messages are
@@ -58,6 +61,8 @@ MAX_XML_BYTES = 20 * 1024 * 1024
 PROBLEM_MESSAGES = {
     "unreadable": gettext_lazy("The file could not be read (it may be damaged)."),
     "encrypted": gettext_lazy("The file is password-protected and could not be read."),
+    "too_complex": gettext_lazy("The file is too large or too deeply nested to be checked "
+                                "by machine."),
     "not_tagged": gettext_lazy("The PDF is not tagged: screen readers cannot follow its "
                                "structure."),
     "no_title": gettext_lazy("The document has no title in its properties."),
@@ -178,36 +183,19 @@ NS = {
 }
 
 
-def _xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
+def _xml(archive: zipfile.ZipFile, name: str,
+         budget: packages.Budget) -> ElementTree.Element | None:
+    """The tree of one part, or None when the package has no such part. The part is
+    parsed by defusedxml within the limits of ``documents.packages``: a DTD or entity
+    declaration (OOXML and ODF never use them), a part larger than ``MAX_XML_BYTES``, XML
+    nested too deep or with too many elements (``budget``, shared by the package's parts)
+    raise ``packages.PackageError`` before the tree grows."""
     try:
         info = archive.getinfo(name)
     except KeyError:
         return None
-    if info.file_size > MAX_XML_BYTES:
-        raise ValueError(f"{name} is too large to check")
-    with archive.open(info) as fh:
-        return _parse_without_dtd(fh.read(MAX_XML_BYTES + 1))
-
-
-def _parse_without_dtd(data: bytes) -> ElementTree.Element:
-    """Parse XML that may come from anyone: a DTD or an entity declaration is refused
-    (no entity expansion, no external entities); OOXML and ODF never use them."""
-    def refuse(*_args: object) -> None:
-        raise ValueError("XML with a DTD or entity declarations is refused")
-
-    def qname(name: str) -> str:  # expat's "uri}local" → ElementTree's "{uri}local"
-        return "{" + name if "}" in name else name
-
-    builder = ElementTree.TreeBuilder()
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.StartElementHandler = lambda name, attrs: builder.start(
-        qname(name), {qname(k): v for k, v in attrs.items()})
-    parser.EndElementHandler = lambda name: builder.end(qname(name))
-    parser.CharacterDataHandler = builder.data
-    parser.Parse(data, True)
-    return builder.close()
+    return packages.parse_xml(packages.read_member(archive, info, limit=MAX_XML_BYTES),
+                              budget=budget)
 
 
 def _text(element: ElementTree.Element | None, path: str) -> str:
@@ -226,16 +214,24 @@ def office_machine_check(file: bytes | str | IO[bytes], *, fmt: str) -> dict[str
     """
     result = _base(fmt)
     result.update({"has_headings": False, "images_without_alt": 0})
+    budget = packages.Budget()
     try:
-        with zipfile.ZipFile(_as_stream(file)) as archive:
+        with contextlib.ExitStack() as stack:
+            stream = _as_stream(file)
+            if isinstance(stream, str):
+                stream = stack.enter_context(open(stream, "rb"))  # noqa: SIM115
+            archive = stack.enter_context(packages.open_package(stream))
             if fmt == DOCX:
-                _read_docx(archive, result)
+                _read_docx(archive, result, budget)
             else:
-                _read_odt(archive, result)
+                _read_odt(archive, result, budget)
     except Exception as exc:  # noqa: BLE001 - a damaged upload must give a result
-        log.info("accessibility: could not read a %s file: %s", fmt, exc)
+        log.info("accessibility: could not read a %s file: %r", fmt, exc)
         result.pop("_paragraphs", None)
-        result.update(readable=False, problems=["unreadable"], passed=False)
+        limits = isinstance(exc, packages.PackageError) and exc.code not in (
+            "damaged", "names", "xml_dtd", "encrypted")
+        result.update(readable=False, problems=["too_complex" if limits else "unreadable"],
+                      passed=False)
         return result
     result["readable"] = True
     result["has_title"] = bool(result["title"])
@@ -249,16 +245,17 @@ def office_machine_check(file: bytes | str | IO[bytes], *, fmt: str) -> dict[str
     return result
 
 
-def _read_docx(archive: zipfile.ZipFile, result: dict[str, Any]) -> None:
-    core = _xml(archive, "docProps/core.xml")
+def _read_docx(archive: zipfile.ZipFile, result: dict[str, Any],
+               budget: packages.Budget) -> None:
+    core = _xml(archive, "docProps/core.xml", budget)
     result["title"] = _text(core, "dc:title")[:300]
     language = _text(core, "dc:language")
-    styles = _xml(archive, "word/styles.xml")
+    styles = _xml(archive, "word/styles.xml", budget)
     if not language and styles is not None:
         lang = styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
         language = (lang.get(f"{{{NS['w']}}}val", "") if lang is not None else "").strip()
     result["language"] = language[:35]
-    document = _xml(archive, "word/document.xml")
+    document = _xml(archive, "word/document.xml", budget)
     if document is None:
         raise ValueError("not a word processing document")
     heading_styles = {"title", "heading", "rubrik"}
@@ -282,12 +279,13 @@ def _read_docx(archive: zipfile.ZipFile, result: dict[str, Any]) -> None:
         1 for pr in document.iter(f"{{{NS['wp']}}}docPr") if not (pr.get("descr") or "").strip())
 
 
-def _read_odt(archive: zipfile.ZipFile, result: dict[str, Any]) -> None:
-    meta = _xml(archive, "meta.xml")
+def _read_odt(archive: zipfile.ZipFile, result: dict[str, Any],
+              budget: packages.Budget) -> None:
+    meta = _xml(archive, "meta.xml", budget)
     result["title"] = _text(meta, "office:meta/dc:title")[:300]
     language = _text(meta, "office:meta/dc:language")
     if not language:
-        styles = _xml(archive, "styles.xml")
+        styles = _xml(archive, "styles.xml", budget)
         props = styles.find(".//style:default-style[@style:family='paragraph']/"
                             "style:text-properties", NS) if styles is not None else None
         if props is not None:
@@ -296,7 +294,7 @@ def _read_odt(archive: zipfile.ZipFile, result: dict[str, Any]) -> None:
             language = f"{lang}-{country}" if lang and country and country != "none" else lang
             language = "" if language == "none" else language
     result["language"] = language[:35]
-    content = _xml(archive, "content.xml")
+    content = _xml(archive, "content.xml", budget)
     if content is None:
         raise ValueError("not an OpenDocument text")
     result["_paragraphs"] = len(content.findall(".//text:p", NS))
@@ -342,12 +340,17 @@ def machine_check(file: bytes | IO[bytes], *, content_type: str = "") -> dict[st
     return result
 
 
-def version_machine_check(version: DocumentVersion) -> dict[str, Any]:
-    """Run the machine check on a version's file (read from storage); never raises."""
+def version_machine_check(version: DocumentVersion, *,
+                          missing_ok: bool = True) -> dict[str, Any]:
+    """Run the machine check on a version's file (read from storage); never raises,
+    except ``OSError`` when the file cannot be opened and not ``missing_ok`` (the task
+    then retries instead of storing "unreadable" for good)."""
     try:
         with version.file.open("rb") as fh:
             return machine_check(fh, content_type=version.content_type)
     except OSError as exc:
+        if not missing_ok:
+            raise
         log.warning("accessibility: the file of %s could not be opened: %s", version.pk, exc)
         result = _base(OTHER)
         result.update(problems=["unreadable"])
@@ -362,39 +365,103 @@ def _check_for_update(version: DocumentVersion) -> AccessibilityCheck:
             or AccessibilityCheck(version=version))
 
 
-@transaction.atomic
-def accessibility_machine_check_run(*, version: DocumentVersion,
-                                    actor: Actor = None) -> AccessibilityCheck:
-    """Run the machine check of ``version`` and store its result on the version's
-    AccessibilityCheck (created if missing). The editor's answers are left alone.
+def machine_check_stored(version_id: int) -> bool:
+    """Whether the machine check of the version has run and its result is stored."""
+    return (AccessibilityCheck.objects.filter(version_id=version_id)
+            .exclude(machine_result={}).exists())
 
-    The document service may call this after an upload (``transaction.on_commit``)."""
-    result = version_machine_check(version)
-    check = _check_for_update(version)
-    check.machine_result = result
-    save_with_history(check, actor=actor, reason=_("Machine check"))
+
+def accessibility_machine_check_run(*, version: DocumentVersion, actor: Actor = None,
+                                    force: bool = False) -> AccessibilityCheck | None:
+    """Run the machine check of ``version`` once and store its result on the version's
+    AccessibilityCheck (created if missing); the editor's answers are left alone.
+
+    A version's file never changes, so its result is computed once (issue 12 §3): when a
+    result is stored already, nothing is run unless ``force`` (the editor's "run again").
+    The check reads the file outside any transaction (it takes up to a few seconds and
+    must not hold the database's write lock); the result is stored in a short one, and
+    two runs at once store it once. Called by the task ``documents.machine_check``
+    (``machine_check_on_commit``); None when the version no longer exists."""
+    if not force and machine_check_stored(version.pk):
+        return AccessibilityCheck.objects.filter(version_id=version.pk).first()
+    result = version_machine_check(version, missing_ok=False)  # OSError: the task retries
+    with transaction.atomic():
+        locked = DocumentVersion.objects.select_for_update().filter(pk=version.pk).first()
+        if locked is None:
+            return None
+        check = _check_for_update(locked)
+        if check.machine_result and not force:
+            return check  # another run stored it while this one was reading the file
+        check.machine_result = result
+        save_with_history(check, actor=actor, reason=_("Machine check"))
     return check
+
+
+def schedule_machine_check(version_id: int, *, force: bool = False,
+                           actor_id: int | None = None) -> None:
+    """Queue the machine check of a version (Celery; inline when no broker is configured).
+    A failure to queue is logged: the hourly sweep ``machine_checks_sweep`` catches up."""
+    from .tasks import machine_check
+
+    try:
+        machine_check.delay(version_id, force=force, actor_id=actor_id)
+    except Exception:  # noqa: BLE001 - the broker is down (or the check failed inline)
+        log.exception("accessibility: could not queue the machine check of version %s",
+                      version_id)
+
+
+def machine_check_on_commit(version: DocumentVersion, *, force: bool = False,
+                            actor: Actor = None) -> None:
+    """Queue the machine check of ``version`` once the current transaction commits."""
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    version_id = version.pk
+    transaction.on_commit(lambda: schedule_machine_check(version_id, force=force,
+                                                         actor_id=actor_id))
+
+
+MACHINE_SWEEP_LIMIT = 200
+
+
+def machine_checks_sweep(*, limit: int = MACHINE_SWEEP_LIMIT) -> int:
+    """Queue the check of every version without a stored result (a task lost on its way
+    to the worker, a worker that died, versions from before the checks were queued);
+    returns how many were queued. Safe to run twice at once: a run stores once."""
+    stored = AccessibilityCheck.objects.exclude(machine_result={}).values("version_id")
+    pending = list(DocumentVersion.objects.exclude(pk__in=stored)
+                   .exclude(status=VersionStatus.WITHDRAWN)
+                   .order_by("pk").values_list("pk", flat=True)[:limit])
+    for version_id in pending:
+        schedule_machine_check(version_id)
+    return len(pending)
 
 
 @transaction.atomic
 def accessibility_check_record(
     *, version: DocumentVersion, actor: Actor, has_title: bool, has_language: bool,
     is_tagged: bool, has_headings: bool, has_alt_texts: bool, has_contrast: bool,
-    note: str = "", reason: str = "",
+    note: str = "", reason: str = "", seen: Seen | None = None,
 ) -> AccessibilityCheck:
     """Record the editor's checklist for ``version`` (who and when, in the history).
 
-    The machine check is run again at the same time, so what is stored next to the
-    editor's answers is what the editor saw for this file."""
+    The stored machine result is kept (the version's file never changes, so it is what
+    the editor saw); when none is stored yet, the check is queued on commit. ``seen`` is
+    the form's token: another editor's checklist recorded meanwhile refuses this one
+    (``StaleEdit``, issue 12 §1)."""
     check = _check_for_update(version)
+    if check.pk is not None:
+        resolve(check, seen=seen, changes={
+            "has_title": has_title, "has_language": has_language, "is_tagged": is_tagged,
+            "has_headings": has_headings, "has_alt_texts": has_alt_texts,
+            "has_contrast": has_contrast, "note": note})
     check.has_title, check.has_language, check.is_tagged = has_title, has_language, is_tagged
     check.has_headings, check.has_alt_texts, check.has_contrast = (
         has_headings, has_alt_texts, has_contrast)
     check.note = note
     check.checked_by = actor if getattr(actor, "is_authenticated", False) else None
     check.checked_at = timezone.now()
-    check.machine_result = version_machine_check(version)
     save_with_history(check, actor=actor, reason=reason or _("Accessibility checklist recorded"))
+    if not check.machine_result:
+        machine_check_on_commit(version, actor=actor)
     return check
 
 
@@ -420,20 +487,27 @@ class AccessibilitySummary:
     def machine_failed(self) -> bool:
         return self.machine.get("passed") is False
 
+    @property
+    def machine_pending(self) -> bool:
+        """The machine check has not run yet (it is queued after the upload)."""
+        return not self.machine_stored
 
-def version_accessibility_summary(*, version: DocumentVersion,
-                                  run_if_missing: bool = True) -> AccessibilitySummary:
-    """The machine result (stored, or computed now without storing it when none is) and
-    the checklist, with the problems that stand in the way of publishing."""
+
+def version_accessibility_summary(*, version: DocumentVersion) -> AccessibilitySummary:
+    """The stored machine result and the checklist, with the problems that stand in the
+    way of publishing. Never runs the machine check (issue 12 §3: a page view must not
+    read the file); before the check has run, ``machine_pending`` is true and that is
+    one of the problems."""
     check = AccessibilityCheck.objects.filter(version=version).select_related(
         "checked_by").first()
     machine = dict(check.machine_result) if check and check.machine_result else {}
     stored = bool(machine)
-    if not machine and run_if_missing:
-        machine = version_machine_check(version)
     summary = AccessibilitySummary(version=version, check=check, machine=machine,
                                    machine_stored=stored)
-    if machine.get("passed") is False:
+    if not stored:
+        summary.problems.append(_("The machine check has not run yet; it runs in the "
+                                  "background shortly after the upload."))
+    elif machine.get("passed") is False:
         summary.problems += [_("Machine check: %(problem)s") % {"problem": p}
                              for p in problem_messages(machine.get("problems", []))]
     summary.warnings = problem_messages(machine.get("warnings", []))

@@ -15,8 +15,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from governance.admin import HistoryAdmin, SearchAdmin
+from halsam.concurrency import VersionedAdminMixin
 
 from . import access, services, uploads
+from .forms import limit_meeting_choices
 from .models import (
     AccessibilityCheck,
     AccessibilityStatement,
@@ -43,13 +45,28 @@ class DocumentAdminForm(forms.ModelForm):
                   "valid_until", "until_further_notice", "termination_notice_months",
                   "review_interval_months", "next_review_on", "is_public", "decided_at"]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Choices through the gateways (issue 12 §4): the bodies whose documents the user
+        # manages, the meetings they may see (forms.limit_meeting_choices).
+        user = self.request.user if self.request is not None else None
+        if "owner_body" in self.fields:
+            body_ids = access.creatable_body_ids(user)
+            if body_ids is not None:
+                current = [self.instance.owner_body_id] if self.instance.pk else []
+                self.fields["owner_body"].queryset = self.fields["owner_body"].queryset.filter(
+                    pk__in=[*body_ids, *current])
+        if "decided_at" in self.fields:
+            limit_meeting_choices(self.fields["decided_at"], user=user, document=self.instance,
+                                  bound=self.is_bound)
+
     def clean_new_file(self):
         upload = self.cleaned_data.get("new_file")
         if upload:
             try:
                 uploads.inspect_upload(upload, upload.name or "")
             except ValidationError as exc:
-                raise ValidationError(exc.message_dict["file"]) from exc
+                raise ValidationError(exc.error_dict["file"]) from exc  # codes kept
             upload.seek(0)
         return upload
 
@@ -59,6 +76,12 @@ class DocumentAdminForm(forms.ModelForm):
         user = self.request.user if self.request is not None else None
         if body is not None and not access.can_create_for(user, body.pk):
             self.add_error("owner_body", _("You do not manage the documents of this body."))
+        if "decided_at" in self.fields and "decided_at" not in self.errors:
+            problem = services.decided_at_problem(
+                actor=user, document=self.instance, decided_at=data.get("decided_at"),
+                is_public=bool(data.get("is_public")))
+            if problem:
+                self.add_error("decided_at", problem)
         return data
 
 
@@ -80,15 +103,15 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(HistoryAdmin):
+class DocumentAdmin(VersionedAdminMixin, HistoryAdmin):
     form = DocumentAdminForm
     list_display = ["title", "kind", "owner_body", "is_public", "valid_from", "valid_until",
                     "next_review_on"]
     list_filter = ["kind", "is_public", "owner_body__structure"]
     search_fields = ["title", "summary"]
     list_select_related = ["owner_body"]
-    autocomplete_fields = ["owner_body"]
-    raw_id_fields = ["decided_at"]
+    # Plain choices, not the autocomplete or raw-id lookups: those open the bodies' and
+    # meetings' admin, which is not the editor's (issue 12 §4).
     filter_horizontal = ["areas", "principals"]
     readonly_fields = ["termination_handled_on", "created_at"]
     inlines = [VersionInline]
@@ -160,6 +183,9 @@ class AccessibilityCheckAdmin(HistoryAdmin):
     list_display = ["version", "checked_by", "checked_at"]
     list_select_related = ["version__document", "checked_by"]
     raw_id_fields = ["version"]
+    # What the machine found, and who recorded the checklist when, are written by the
+    # services only (documents.accessibility; issue 12 §3, §5).
+    readonly_fields = ["machine_result", "checked_by", "checked_at"]
 
 
 @admin.register(DocumentReminder)
@@ -167,6 +193,11 @@ class DocumentReminderAdmin(SearchAdmin):
     list_display = ["document", "kind", "due", "sent_at"]
     list_select_related = ["document"]
     readonly_fields = ["document", "kind", "due", "sent_at"]
+
+    def has_add_permission(self, request) -> bool:
+        # A send record is written by the job that sends (every field is read only here);
+        # adding one by hand failed with a server error (issue 12 §6).
+        return False
 
 
 @admin.register(AccessibilityStatement)

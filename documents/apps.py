@@ -19,5 +19,8 @@ class DocumentsConfig(AppConfig):
         from meetings import papers
 
         from .agenda_papers import RegisterPapers
+        from .uploads import inspect_upload
 
         papers.register(RegisterPapers())
+        # Agenda papers are inspected like the register's uploads (issue 12 §3).
+        papers.register_inspector(inspect_upload)

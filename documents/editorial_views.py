@@ -13,12 +13,14 @@ from functools import wraps
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from halsam.concurrency import StaleEdit, VersionedFormMixin, show_stale
 
 from . import accessibility, reminders, review, statement
 from .forms import StatementForm
@@ -53,8 +55,11 @@ def require(test: Callable[..., bool]) -> Callable:
 
 # --- Forms ------------------------------------------------------------------------------
 
-class ChecklistForm(forms.Form):
-    """The editor's checklist; the labels are the model's (Swedish through the catalogue)."""
+class ChecklistForm(VersionedFormMixin, forms.Form):
+    """The editor's checklist; the labels are the model's (Swedish through the catalogue).
+    Once recorded, it carries the check's edit token (issue 12 §1)."""
+
+    edit_fields = (*accessibility.CHECKLIST_FIELDS, "note")
 
     has_title = forms.BooleanField(required=False)
     has_language = forms.BooleanField(required=False)
@@ -98,8 +103,9 @@ def editor_queue(request: HttpRequest) -> HttpResponse:
 
 @require(is_editor_or_coordinator)
 def version_accessibility(request: HttpRequest, pk: int) -> HttpResponse:
-    """A version's machine check and the editor's checklist; POST records the checklist
-    (``action=record``) or runs the machine check again (``action=rerun``), editors only."""
+    """A version's stored machine check (or that it is pending) and the editor's checklist;
+    POST records the checklist (``action=record``) or queues the machine check again
+    (``action=rerun``), editors only. A GET never runs the check."""
     version = get_object_or_404(
         DocumentVersion.objects.select_related("document__owner_body"), pk=pk)
     can_record = is_editor(request.user)
@@ -108,18 +114,33 @@ def version_accessibility(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_record:
             raise PermissionDenied
         if request.POST.get("action") == "rerun":
-            accessibility.accessibility_machine_check_run(version=version, actor=request.user)
-            messages.success(request, _("The machine check has been run again."))
+            # Queued, like the first run: a page never reads the file (issue 12 §3).
+            accessibility.machine_check_on_commit(version, force=True, actor=request.user)
+            messages.success(request, _("The machine check will be run again in the "
+                                        "background; reload the page in a moment."))
             return redirect(request.path)
         form = ChecklistForm(request.POST)
+        recorded = AccessibilityCheck.objects.filter(version=version).first()
+        if recorded is not None:
+            form.setup_token(recorded)
         if form.is_valid():
-            accessibility.accessibility_check_record(version=version, actor=request.user,
-                                                     **form.cleaned_data)
-            messages.success(request, _("The accessibility checklist has been recorded."))
-            return redirect(request.path)
+            answers = {name: form.cleaned_data[name] for name in ChecklistForm.edit_fields}
+            try:
+                accessibility.accessibility_check_record(
+                    version=version, actor=request.user, **answers,
+                    seen=form.seen() if recorded is not None else None)
+            except StaleEdit as exc:
+                show_stale(form, exc)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The accessibility checklist has been recorded."))
+                return redirect(request.path)
     summary = accessibility.version_accessibility_summary(version=version)
     if form is None:
         form = ChecklistForm(initial=_checklist_initial(summary))
+        if summary.check is not None:
+            form.setup_token(summary.check)
     history = (summary.check.history.select_related("history_user").order_by("-history_date")[:20]
                if summary.check else [])
     return render(request, "documents/editorial/version_accessibility.html", {

@@ -5,12 +5,16 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from governance.models import Body, Principal, StrategicArea
+from halsam import form_fields as bounded
+from halsam.concurrency import VersionedFormMixin
 
+from . import access
 from .models import ComplianceStatus, Document, DocumentKind
 from .selectors import RegisterFilters
 
@@ -58,8 +62,40 @@ class RegisterFilterForm(forms.Form):
                                in_force=bool(data.get("in_force")))
 
 
-class DocumentForm(forms.ModelForm):
-    """A document's metadata, for registering or changing it."""
+def limit_meeting_choices(field: forms.ModelChoiceField, *, user, document: Document | None,
+                          bound: bool) -> None:
+    """"Decided at" offers only what the meetings' gateway lets ``user`` see (issue 12 §4):
+    public meetings only on an existing public document's form; on a new document's form
+    and on a submitted form every meeting the user sees, non-public ones marked (the
+    service refuses a non-public one for a public document, with a message on the field).
+    The document's own meeting stays a choice, unnamed when the user may not see it, so
+    saving other fields never drops it."""
+    existing = document is not None and document.pk is not None
+    public_only = existing and document.is_public and not bound
+    choices = access.meeting_choices(user, public_only=public_only)
+    hidden: int | None = None
+    current = document.decided_at_id if existing else None
+    if current is not None and not choices.filter(pk=current).exists():
+        if not access.meeting_choices(user, public_only=False).filter(pk=current).exists():
+            hidden = current
+        choices = choices.model.objects.filter(
+            Q(pk__in=choices.values("pk")) | Q(pk=current)).select_related("body").order_by(
+            "-start", "-pk")
+    field.queryset = choices
+
+    def label(meeting) -> str:
+        if meeting.pk == hidden:
+            return str(_("(a meeting you cannot see)"))
+        if not meeting.is_public:
+            return str(_("%(meeting)s (not public)") % {"meeting": meeting})
+        return str(meeting)
+
+    field.label_from_instance = label
+
+
+class DocumentForm(VersionedFormMixin, forms.ModelForm):
+    """A document's metadata, for registering or changing it (changing carries the edit
+    token, issue 12 §1)."""
 
     class Meta:
         model = Document
@@ -74,7 +110,8 @@ class DocumentForm(forms.ModelForm):
             "principals": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, body_ids: list[int] | None = None, **kwargs) -> None:
+    def __init__(self, *args, body_ids: list[int] | None = None, user=None,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
         bodies = Body.objects.order_by("structure_id", "position", "name")
         if body_ids is not None:
@@ -83,8 +120,9 @@ class DocumentForm(forms.ModelForm):
         self.fields["areas"].queryset = StrategicArea.objects.order_by("structure_id", "position")
         self.fields["principals"].queryset = Principal.objects.order_by("name")
         self.fields["decided_at"].required = False
-        self.fields["decided_at"].queryset = self.fields["decided_at"].queryset.select_related(
-            "body").order_by("-start")
+        limit_meeting_choices(self.fields["decided_at"], user=user, document=self.instance,
+                              bound=self.is_bound)
+        bounded.apply_model_validators(self)  # dates and months in range (issue 12 §6)
 
     def _post_clean(self) -> None:
         # The services validate the document; the model's own checks would run twice.
@@ -107,17 +145,17 @@ class TransitionForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
     meeting = forms.ModelChoiceField(label=_("Approved at the meeting"), required=False,
                                      queryset=None)
-    published_on = forms.DateField(label=_("Publishing date"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    published_on = bounded.DateField(label=_("Publishing date"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, target: str, document: Document,
+    def __init__(self, *args, target: str, document: Document, user=None,
                  accessibility_problems: list[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from meetings.models import Meeting
-
         self.target = target
-        self.fields["meeting"].queryset = (Meeting.objects.filter(body_id=document.owner_body_id)
-                                           .order_by("-start"))
+        # The owning body's meetings the user may see; public ones for a public document
+        # (the version table shows the meeting to whoever sees the version).
+        self.fields["meeting"].queryset = access.meeting_choices(
+            user, public_only=document.is_public, body_id=document.owner_body_id)
         if target != "approved":
             del self.fields["meeting"]
         if target != "published":
@@ -139,8 +177,8 @@ class TransitionForm(forms.Form):
 
 
 class TerminationForm(forms.Form):
-    handled_on = forms.DateField(label=_("Notice of termination handled on"),
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    handled_on = bounded.DateField(label=_("Notice of termination handled on"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Comment"), required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -205,10 +243,10 @@ class StatementForm(forms.Form):
     testing = _section(_("How we tested the site"),
                        _("The method (self-assessment or an external review) and what is "
                          "tested."), rows=8)
-    assessed_on = forms.DateField(label=_("Date of the latest assessment"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
-    made_on = forms.DateField(label=_("Date the statement was made"),
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = bounded.DateField(label=_("Date of the latest assessment"),
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    made_on = bounded.DateField(label=_("Date the statement was made"),
+                                widget=forms.DateInput(attrs={"type": "date"}))
     editor_note = forms.CharField(
         label=_("Internal note to the editors"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -116,7 +116,7 @@ def _register(minutes, actor) -> DocumentVersion | None:
     version.file.save(name, ContentFile(data), save=False)
     save_with_history(version, actor=actor, reason=reason)
     services._refresh_search_text(document)
-    accessibility.accessibility_machine_check_run(version=version, actor=actor)
+    accessibility.machine_check_on_commit(version, actor=actor)  # once, in the worker
     return version
 
 

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from governance.models import Body, Principal, StrategicArea
+from halsam.concurrency import EditVersionedModel, VersionedModel
+from halsam.validators import date_in_range, months_in_range, no_control_characters
 
 
 class DocumentKind(models.TextChoices):
@@ -42,10 +44,10 @@ class VersionStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Document(models.Model):
+class Document(VersionedModel):
     """A document in the register, with its validity and review cycle."""
 
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=[no_control_characters])
     kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
     owner_body = models.ForeignKey(
         Body, verbose_name=_("owning body"), on_delete=models.PROTECT, related_name="documents"
@@ -55,16 +57,20 @@ class Document(models.Model):
     principals = models.ManyToManyField(Principal, verbose_name=_("principals concerned"),
                                         blank=True, related_name="documents")
     summary = models.TextField(_("summary"), blank=True)
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True,
+                                  validators=[date_in_range])
+    valid_until = models.DateField(_("valid until"), null=True, blank=True,
+                                   validators=[date_in_range])
     until_further_notice = models.BooleanField(_("until further notice"), default=False)
     termination_notice_months = models.PositiveSmallIntegerField(
-        _("notice period for termination (months)"), null=True, blank=True)
+        _("notice period for termination (months)"), null=True, blank=True,
+        validators=[months_in_range])
     termination_handled_on = models.DateField(
-        _("notice of termination handled on"), null=True, blank=True)
+        _("notice of termination handled on"), null=True, blank=True, validators=[date_in_range])
     review_interval_months = models.PositiveSmallIntegerField(
-        _("review interval (months)"), null=True, blank=True)
-    next_review_on = models.DateField(_("next review"), null=True, blank=True, db_index=True)
+        _("review interval (months)"), null=True, blank=True, validators=[months_in_range])
+    next_review_on = models.DateField(_("next review"), null=True, blank=True, db_index=True,
+                                      validators=[date_in_range])
     is_public = models.BooleanField(_("public"), default=True)
     decided_at = models.ForeignKey(
         "meetings.Meeting", verbose_name=_("decided at the meeting"), null=True, blank=True,
@@ -199,7 +205,7 @@ class DocumentVersion(models.Model):
         raise ValueError("Document versions are never deleted; withdraw them instead.")
 
 
-class AccessibilityCheck(models.Model):
+class AccessibilityCheck(EditVersionedModel):
     """The editor's accessibility checklist for a version (DOS-lagen, WCAG 2.1 AA)."""
 
     version = models.OneToOneField(DocumentVersion, verbose_name=_("version"),

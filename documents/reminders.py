@@ -39,6 +39,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from governance.models import Membership, MembershipRole
+from halsam.mail import render_subject
 
 from . import rules
 from .models import (
@@ -135,7 +136,7 @@ def reminder_messages(*, document: Document, kind: str, due: dt.date, to: list[s
                    "document_url": _document_url(document),
                    "queue_url": _absolute(reverse("documents:editor_queue")),
                    "owner_body": document.owner_body}
-        subject = " ".join(render_to_string(f"{TEMPLATES}reminder_subject.txt", context).split())
+        subject = render_subject(f"{TEMPLATES}reminder_subject.txt", context)
         text = render_to_string(f"{TEMPLATES}reminder.txt", context)
         html = render_to_string(f"{TEMPLATES}reminder.html", context)
     messages = []

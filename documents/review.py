@@ -142,8 +142,9 @@ def review_request_messages(version: DocumentVersion, to: list[Approver], *,
                    "owner_body": version.document.owner_body, "submitter": submitter,
                    "approve_url": _absolute(approve_url(version)),
                    "document_url": _absolute(version.document.get_absolute_url())}
-        subject = " ".join(render_to_string(f"{TEMPLATES}review_request_subject.txt",
-                                            context).split())
+        from halsam.mail import render_subject
+
+        subject = render_subject(f"{TEMPLATES}review_request_subject.txt", context)
         text = render_to_string(f"{TEMPLATES}review_request.txt", context)
         html = render_to_string(f"{TEMPLATES}review_request.html", context)
     messages = []

@@ -19,14 +19,15 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.text import get_valid_filename
+from django.utils.text import capfirst, get_valid_filename
 from django.utils.translation import gettext as _
 
 from governance.models import Body, Principal, StrategicArea
 from governance.services import Actor, save_with_history
+from halsam.concurrency import Seen, resolve
 from halsam.formats.dates import plain_date
 
-from . import access, review, rules, uploads
+from . import access, accessibility, review, rules, uploads
 from .models import Document, DocumentKind, DocumentVersion, VersionStatus
 
 # The metadata ``document_update`` may change (areas and principals are lists).
@@ -60,6 +61,33 @@ def _require_manager(actor: Actor, document: Document) -> access.DocumentAccess:
 
 
 # --- documents --------------------------------------------------------------------------
+
+def _meeting_problem(actor: Actor, meeting, *, is_public: bool, field: str) -> str | None:
+    model = Document if field == "decided_at" else DocumentVersion
+    label = capfirst(model._meta.get_field(field).verbose_name)
+    return access.meeting_reference_error(actor, meeting, is_public=is_public, label=label)
+
+
+def _check_meeting(actor: Actor, meeting, *, is_public: bool, field: str) -> None:
+    """A document or version names only a meeting its author may see, and a public
+    document only a public meeting (``access.meeting_reference_error``, issue 12 §4)."""
+    problem = _meeting_problem(actor, meeting, is_public=is_public, field=field)
+    if problem:
+        raise _error(field, problem, "meeting")
+
+
+def decided_at_problem(*, actor: Actor, document: Document | None, decided_at,
+                       is_public: bool) -> str | None:
+    """What ``document_create``/``document_update`` would refuse about "decided at" (for a
+    form that must not fail later, the admin's): checked for a new document, and for an
+    existing one only when the meeting or the publicity changes, so a document whose
+    meeting the editor cannot see keeps it when other fields change."""
+    if document is not None and document.pk is not None and (
+            getattr(decided_at, "pk", None) == document.decided_at_id
+            and is_public == document.is_public):
+        return None
+    return _meeting_problem(actor, decided_at, is_public=is_public, field="decided_at")
+
 
 def _check_validity(document: Document) -> None:
     codes = rules.validity_problems(rules.Validity(
@@ -136,6 +164,7 @@ def document_create(
         review_interval_months=review_interval_months, next_review_on=next_review_on,
         is_public=is_public, decided_at=decided_at,
     )
+    _check_meeting(actor, decided_at, is_public=is_public, field="decided_at")
     _check_validity(document)
     _fill_next_review(document)
     document.search_text = search_text_for(document, None)
@@ -153,18 +182,32 @@ def document_update(
     areas: Iterable[StrategicArea] | None = None,
     principals: Iterable[Principal] | None = None,
     reason: str = "",
+    seen: Seen | None = None,
     **fields,
 ) -> Document:
-    """Change a document's metadata (``EDITABLE_FIELDS``; areas and principals as lists)."""
+    """Change a document's metadata (``EDITABLE_FIELDS``; areas and principals as lists).
+
+    ``seen`` is the edit form's token: when someone else changed a field this save writes
+    since the form was made, nothing is written (``StaleEdit``, issue 12 §1)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"document_update cannot change {sorted(unknown)}")
     document = Document.objects.select_for_update().get(pk=document.pk)
     _require_manager(actor, document)
+    if seen is not None:
+        related = {name: value for name, value in (("areas", areas), ("principals", principals))
+                   if value is not None}
+        resolve(document, seen=seen, changes={**fields, **related})
     if "owner_body" in fields and fields["owner_body"].pk != document.owner_body_id:
         if not access.can_create_for(actor, fields["owner_body"].pk):
             raise ValidationError({"owner_body": _("You cannot move the document to a body "
                                                    "whose documents you do not manage.")})
+    problem = decided_at_problem(actor=actor, document=document,
+                                 decided_at=(fields["decided_at"] if "decided_at" in fields
+                                             else document.decided_at),
+                                 is_public=fields.get("is_public", document.is_public))
+    if problem:
+        raise _error("decided_at", problem, "meeting")
     for name, value in fields.items():
         setattr(document, name, value.strip() if isinstance(value, str) else value)
     _check_validity(document)
@@ -250,6 +293,8 @@ def version_upload(
     version.file.save(safe_name, file, save=False)
     save_with_history(version, actor=actor, reason=reason or _("Version %(n)d uploaded")
                       % {"n": number})
+    # Once per version, in the worker, after commit (issue 12 §3); pages read the result.
+    accessibility.machine_check_on_commit(version, actor=actor)
     return version
 
 
@@ -313,6 +358,8 @@ def version_approve(
     """In review → approved, by a coordinator or a secretary of the owning body, optionally
     naming the meeting that approved it."""
     version = _transition(actor, version, VersionStatus.APPROVED)
+    _check_meeting(actor, meeting, is_public=version.document.is_public,
+                   field="approved_meeting")
     version.status = VersionStatus.APPROVED
     version.approved_by = actor
     version.approved_at = timezone.now()

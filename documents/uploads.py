@@ -3,14 +3,19 @@
 The type is decided by the bytes, never by the name or the browser's content type:
 
 - PDF: starts with ``%PDF-``;
-- DOCX / XLSX: a ZIP package with ``[Content_Types].xml`` and ``word/`` or ``xl/`` parts;
+- DOCX / XLSX: a ZIP package with ``[Content_Types].xml`` and ``word/document.xml`` or
+  ``xl/workbook.xml``;
 - ODT: a ZIP package whose first entry is ``mimetype`` holding
-  ``application/vnd.oasis.opendocument.text``.
+  ``application/vnd.oasis.opendocument.text``, with ``content.xml``.
 
 Anything else is refused, and so is a name whose extension contradicts the content (a
-PDF named ``.docx``). Text extraction never raises: a broken file simply has no text.
-XML parts are read with a size cap and stripped of tags with a regular expression, so
-no XML parser ever expands entities from an uploaded file.
+PDF named ``.docx``). A ZIP package is opened and its XML parsed within the limits of
+``documents.packages`` (members, unpacked size, compression ratio, XML depth and
+element count, no DTD): a package past a limit is refused with its own message on the
+file field (issue 12 §3). ``inspect_upload`` is the one inspection for every path that
+takes a file (the register, the admin, agenda papers). Text extraction never raises: a
+broken file simply has no text. XML parts are read with a size cap and stripped of tags
+with a regular expression, so no XML parser ever expands entities from an uploaded file.
 """
 from __future__ import annotations
 
@@ -28,6 +33,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import packages
 
 logger = logging.getLogger(__name__)
 
@@ -63,40 +71,56 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "DOCUMENTS_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
 
 
-def _zip_type(data: IO[bytes]) -> str | None:
-    try:
-        data.seek(0)
-        with zipfile.ZipFile(data) as package:
-            infos = package.infolist()
-            names = {info.filename for info in infos}
-            if infos and infos[0].filename == "mimetype":
-                if infos[0].file_size > 200:
-                    return None
-                if package.read(infos[0]).strip() == ODT.encode():
-                    return ODT
-                return None
-            if "[Content_Types].xml" in names:
-                if any(name.startswith("word/") for name in names):
-                    return DOCX
-                if any(name.startswith("xl/") for name in names):
-                    return XLSX
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-            NotImplementedError, RuntimeError):
-        return None
-    finally:
-        data.seek(0)
+def _office_type(package: zipfile.ZipFile) -> str | None:
+    """DOCX, XLSX or ODT by the parts the package holds, or None: an ODT names its type
+    in the first member, ``mimetype``, and has ``content.xml``; DOCX and XLSX have
+    ``[Content_Types].xml`` and their main part."""
+    infos = package.infolist()
+    names = {info.filename for info in infos}
+    if infos and infos[0].filename == "mimetype":
+        if infos[0].file_size > 200:
+            return None
+        mimetype = packages.read_member(package, infos[0], limit=200).strip()
+        return ODT if mimetype == ODT.encode() and "content.xml" in names else None
+    if "[Content_Types].xml" in names:
+        if "word/document.xml" in names:
+            return DOCX
+        if "xl/workbook.xml" in names:
+            return XLSX
     return None
 
 
+def _package_type(data: IO[bytes]) -> str | None:
+    """The office type of a ZIP upload, or None when it is not one we take; every XML
+    part of an office package is parsed within the limits of ``documents.packages``.
+    Raises ``packages.PackageError`` when a limit is passed."""
+    try:
+        with packages.open_package(data) as package:
+            content_type = _office_type(package)
+            if content_type is not None:
+                packages.check_xml_parts(package)
+            return content_type
+    finally:
+        data.seek(0)
+
+
 def sniff(data: IO[bytes]) -> str | None:
-    """The content type the bytes of ``data`` show, or None when the type is not allowed."""
+    """The content type the bytes of ``data`` show, or None when the type is not allowed
+    (or the package passes a limit: ``inspect_upload`` says which)."""
+    try:
+        return _sniff(data)
+    except packages.PackageError:
+        return None
+
+
+def _sniff(data: IO[bytes]) -> str | None:
     data.seek(0)
     head = data.read(8)
     data.seek(0)
     if head.startswith(b"%PDF-"):
         return PDF
     if head.startswith(b"PK\x03\x04"):
-        return _zip_type(data)
+        return _package_type(data)
     return None
 
 
@@ -123,9 +147,14 @@ def _size_of(data: IO[bytes]) -> int:
     return int(size)
 
 
-def inspect_upload(data: IO[bytes], name: str) -> Inspected:
-    """Check an upload; raise ``ValidationError`` on the ``file`` field when refused."""
-    limit = max_upload_bytes()
+def inspect_upload(data: IO[bytes], name: str, *, max_bytes: int | None = None) -> Inspected:
+    """Check an upload; raise ``ValidationError`` on the ``file`` field when refused.
+
+    The one inspection of every upload: the register's versions, the admin's, agenda
+    papers (``meetings.papers.inspect_upload``) and the minutes filed in the register.
+    ``max_bytes`` overrides ``DOCUMENTS_MAX_UPLOAD_BYTES`` (agenda papers have their
+    own limit)."""
+    limit = max_bytes if max_bytes is not None else max_upload_bytes()
     size = _size_of(data)
     if size == 0:
         raise _file_error(_("The file is empty."), "empty")
@@ -133,7 +162,10 @@ def inspect_upload(data: IO[bytes], name: str) -> Inspected:
         raise _file_error(_("The file is %(size)s; files of at most %(limit)s can be uploaded.")
                           % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
                           "too_large")
-    content_type = sniff(data)
+    try:
+        content_type = _sniff(data)
+    except packages.PackageError as exc:
+        raise _package_error(exc) from exc
     if content_type is None:
         raise _file_error(_("The file is not a PDF, Word (DOCX), Excel (XLSX) or OpenDocument "
                             "text (ODT) document. Other kinds of files cannot be uploaded."),
@@ -151,6 +183,43 @@ def inspect_upload(data: IO[bytes], name: str) -> Inspected:
 
 def _file_error(message: str, code: str) -> ValidationError:
     return ValidationError({"file": ValidationError(message, code=code)})
+
+
+# Why a package was refused, by ``packages.PackageError.code``; the code of the
+# ValidationError is the same.
+PACKAGE_MESSAGES = {
+    "damaged": gettext_lazy("The file could not be read: it is damaged or not a complete "
+                            "document. Save it again from its program and upload it once "
+                            "more."),
+    "names": gettext_lazy("The file holds parts whose names are not valid text (not UTF-8). "
+                          "Save it again from its program and upload it once more."),
+    "members": gettext_lazy("The file holds more than %(limit)s parts; it cannot be checked "
+                            "safely and is not accepted."),
+    "unpacked_size": gettext_lazy("Unpacked, the file would be larger than %(limit)s; it "
+                                  "cannot be checked safely and is not accepted."),
+    "ratio": gettext_lazy("A part of the file unpacks to more than %(limit)s times its packed "
+                          "size (a “zip bomb”); the file is not accepted."),
+    "encrypted": gettext_lazy("The file holds password-protected parts. Remove the password "
+                              "and upload it again."),
+    "xml_size": gettext_lazy("A part of the file is larger than %(limit)s; it cannot be "
+                             "checked safely and is not accepted."),
+    "xml_depth": gettext_lazy("The file's XML is nested more than %(limit)s levels deep; it "
+                              "cannot be checked safely and is not accepted."),
+    "xml_elements": gettext_lazy("The file's XML has more than %(limit)s elements; it cannot "
+                                 "be checked safely and is not accepted."),
+    "xml_dtd": gettext_lazy("The file's XML declares a document type or entities, which "
+                            "office documents never do; the file is not accepted."),
+}
+
+
+def _package_error(exc: packages.PackageError) -> ValidationError:
+    limit = exc.params.get("limit", "")
+    if exc.code in ("unpacked_size", "xml_size"):
+        limit = filesizeformat(limit)
+    elif isinstance(limit, int):
+        limit = f"{limit:,}".replace(",", "\N{NO-BREAK SPACE}")
+    message = str(PACKAGE_MESSAGES.get(exc.code, PACKAGE_MESSAGES["damaged"]))
+    return _file_error(message % {"limit": limit}, exc.code)
 
 
 # --- text extraction --------------------------------------------------------------------
@@ -172,13 +241,12 @@ def xml_text(xml: str) -> str:
 
 def _zip_text(data: IO[bytes], parts: tuple[str, ...]) -> str:
     out: list[str] = []
-    with zipfile.ZipFile(data) as package:
+    with packages.open_package(data) as package:
         names = set(package.namelist())
         for part in parts:
             if part not in names or package.getinfo(part).file_size > MAX_XML_BYTES:
                 continue
-            with package.open(part) as stream:
-                raw = stream.read(MAX_XML_BYTES + 1)[:MAX_XML_BYTES]
+            raw = packages.read_member(package, package.getinfo(part), limit=MAX_XML_BYTES)
             out.append(xml_text(raw.decode("utf-8", errors="replace")))
     return "\n".join(out)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from halsam.concurrency import StaleEdit, show_stale
 from halsam.formats.dates import plain_date
 from halsam.text import join_names
 
@@ -73,8 +74,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         steps[version.pk] = [(STEP_OF[t], VersionStatus(t).label) for t in targets
                              if t in STEP_OF]
     rows = [(v, steps.get(v.pk, [])) for v in page.versions]
+    # The meetings named on the page, only where the viewer may see them (issue 12 §4).
+    named = access.visible_meeting_ids(request.user, [
+        acc.document.decided_at_id, *(v.approved_meeting_id for v in page.versions)])
     return render(request, "documents/detail.html", {
         "page": page, "document": acc.document, "acc": acc, "rows": rows,
+        "named_meetings": named,
         "can_terminate": acc.can_manage and acc.document.termination_notice_months is not None
         and acc.document.termination_handled_on is None,
     })
@@ -104,7 +109,7 @@ def create(request: HttpRequest) -> HttpResponse:
     body_ids = access.creatable_body_ids(request.user)
     if body_ids == []:
         raise PermissionDenied
-    form = DocumentForm(*_bound(request), body_ids=body_ids)
+    form = DocumentForm(*_bound(request), body_ids=body_ids, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -121,14 +126,18 @@ def create(request: HttpRequest) -> HttpResponse:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a document's metadata."""
     acc = access.document_for_manager(request.user, pk)
-    form = DocumentForm(*_bound(request), instance=acc.document,
+    form = DocumentForm(*_bound(request), instance=acc.document, user=request.user,
                         body_ids=access.creatable_body_ids(request.user))
+    form.setup_token(acc.document, DocumentForm.Meta.fields, known=form.initial)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = {name: form.cleaned_data[name] for name in DocumentForm.Meta.fields
+                if name in form.cleaned_data}
         try:
             services.document_update(actor=request.user, document=acc.document,
                                      areas=data.pop("areas"), principals=data.pop("principals"),
-                                     **data)
+                                     seen=form.seen(), **data)
+        except StaleEdit as exc:
+            show_stale(form, exc)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -174,6 +183,7 @@ def transition(request: HttpRequest, pk: int, number: int, step: str) -> HttpRes
     if target == VersionStatus.PUBLISHED:
         _ready, problems = accessibility_ready(version)
     form = TransitionForm(*_bound(request), target=target, document=acc.document,
+                          user=request.user,
                           accessibility_problems=problems)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -15,17 +15,20 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from halsam.concurrency import VersionedAdminMixin, VersionedInlineMixin
+
+from .account_mail_admin import create_logins, resend_invitations
 from .forms import (
     BodyAdminForm,
     MembershipAdminForm,
@@ -300,6 +303,14 @@ class HistoryAdmin(DiacriticSearchMixin, ChoiceLabelsMixin, SwedishAdminMixin,
         return super().get_history_queryset(request, history_manager, pk_name,
                                             object_id).select_related("history_user__person")
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history only hides the "Revert" button (SIMPLE_HISTORY_REVERT_
+        # DISABLED); a POST to this page would still save the old row, status included,
+        # round the services and the read-only rules (issue 12 §5). Looking stays allowed.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 class GovernanceAdmin(ReasonAdminMixin, HistoryAdmin):
     pass
@@ -417,7 +428,7 @@ class BodyAdmin(GovernanceAdmin):
         return format_html('<fieldset class="widget-group" disabled>{}</fieldset>', html)
 
 
-class MembershipInline(GovernanceInline, admin.TabularInline):
+class MembershipInline(VersionedInlineMixin, GovernanceInline, admin.TabularInline):
     model = Membership
     form = MembershipAdminForm
     formset = MembershipInlineFormSet
@@ -483,7 +494,8 @@ class PersonAdmin(GovernanceAdmin):
     search_fields = ["first_name", "last_name", "email", "title", "principal__name"]
     autocomplete_fields = ["principal", "user"]
     inlines = [PersonMembershipInline]
-    actions = ["create_logins"]
+    # Logins and their invitations, queued (account_mail_admin.py, issue 12 §8).
+    actions = [create_logins, resend_invitations]
 
     # At most this many people per run of the action: each one is a login and an e-mail.
     LOGIN_BATCH = 200
@@ -495,46 +507,13 @@ class PersonAdmin(GovernanceAdmin):
     def autocomplete_label(self, obj: Person) -> str:
         return person_label(obj)
 
-    @admin.action(description=_("Create a login and e-mail a link for choosing the password"),
-                  permissions=["change"])
-    def create_logins(self, request, queryset):
-        """The member portal's logins, made by the coordinator: one per selected person
-        without one (user name = e-mail address), with the password-choosing link mailed."""
-        from halsam.accounts import send_login_invitation
-
-        from . import services
-
-        people = list(queryset.order_by("pk")[:self.LOGIN_BATCH + 1])
-        if len(people) > self.LOGIN_BATCH:
-            self.message_user(request, ngettext(
-                "Select at most %(n)d person at a time.", "Select at most %(n)d people at a time.",
-                self.LOGIN_BATCH) % {"n": self.LOGIN_BATCH}, messages.ERROR)
-            return
-        created = 0
-        for person in people:
-            try:
-                user = services.person_login_create(
-                    actor=request.user, person=person,
-                    reason=gettext("Login created in the admin"))
-            except ValidationError as exc:
-                self.message_user(request, f"{person.name}: {' '.join(exc.messages)}",
-                                  messages.WARNING)
-                continue
-            send_login_invitation(user)
-            created += 1
-        if created:
-            self.message_user(request, ngettext(
-                "%(n)d login created; the link for choosing the password is e-mailed.",
-                "%(n)d logins created; the links for choosing the passwords are e-mailed.",
-                created) % {"n": created}, messages.SUCCESS)
-
     @admin.display(description=_("login"), boolean=True, ordering="user")
     def has_login(self, obj: Person) -> bool:
         return obj.user_id is not None
 
 
 @admin.register(Membership)
-class MembershipAdmin(GovernanceAdmin):
+class MembershipAdmin(VersionedAdminMixin, GovernanceAdmin):
     form = MembershipAdminForm
     list_display = ["person", "seat_title", "body", "role", "principal", "start", "end"]
     list_filter = [ActiveTodayFilter, "role", "seat__body__structure", "seat__body__kind",
@@ -575,7 +554,7 @@ class MembershipAdmin(GovernanceAdmin):
 
 
 @admin.register(OfficeTerm)
-class OfficeTermAdmin(GovernanceAdmin):
+class OfficeTermAdmin(VersionedAdminMixin, GovernanceAdmin):
     form = OfficeTermAdminForm
     list_display = ["body", "office", "area", "person", "start", "end"]
     list_filter = [ActiveTodayFilter, "office", "body__structure", "body__kind", "area",

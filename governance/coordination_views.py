@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from halsam import form_fields as bounded
+from halsam.concurrency import EDIT_FIELD, Seen, StaleEdit, edit_token, read_token, show_stale
 from halsam.formats.dates import plain_date
 
 from . import replacement, rules
@@ -56,24 +58,27 @@ class _Common(forms.Form):
     confirm = forms.BooleanField(label=gettext_lazy("I want to save anyway"), required=False)
 
 
+MEMBERSHIP_FIELDS = ("person", "seat", "role", "substitute_for", "start", "end")
+
+
 class ReplaceForm(_Common):
     outgoing = forms.ModelChoiceField(label=gettext_lazy("Member to replace"),
                                       queryset=Membership.objects.none(), widget=forms.RadioSelect,
                                       empty_label=None)
-    end = forms.DateField(label=gettext_lazy("Last day of the current member"),
-                          widget=forms.DateInput(attrs=DATE),
-                          help_text=gettext_lazy("The new member starts the day after."))
+    end = bounded.DateField(label=gettext_lazy("Last day of the current member"),
+                            widget=forms.DateInput(attrs=DATE),
+                            help_text=gettext_lazy("The new member starts the day after."))
     person = forms.ModelChoiceField(
         label=gettext_lazy("New member: an existing person"), queryset=Person.objects.none(),
         required=False, empty_label=gettext_lazy("– a new person (fill in below) –"))
-    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=100,
-                                 required=False)
-    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=100,
-                                required=False)
+    first_name = bounded.LineField(label=gettext_lazy("First name"), max_length=100,
+                                   required=False)
+    last_name = bounded.LineField(label=gettext_lazy("Last name"), max_length=100,
+                                  required=False)
     email = forms.EmailField(label=gettext_lazy("E-mail"), required=False,
                              help_text=gettext_lazy("For the welcome e-mail and the login."))
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, required=False,
-                            help_text=gettext_lazy("E.g. “Förvaltningschef socialtjänst”."))
+    title = bounded.LineField(label=gettext_lazy("Title"), max_length=200, required=False,
+                              help_text=gettext_lazy("E.g. “Förvaltningschef socialtjänst”."))
     principal = forms.ModelChoiceField(label=gettext_lazy("Principal"),
                                        queryset=Principal.objects.none(), required=False)
     carry_substitutes = forms.BooleanField(required=False, initial=True)
@@ -110,6 +115,21 @@ class ReplaceForm(_Common):
                 "Move the substitute link to the new member (%(names)s)") % {"names": names}
         else:
             del self.fields["carry_substitutes"]
+        # Each member's edit token (issue 12 §1): a member replaced or ended by someone
+        # else while this form was open is not replaced twice.
+        for m in members:
+            self.fields[self.token_field(m.pk)] = forms.CharField(widget=forms.HiddenInput,
+                                                                  required=False)
+            if not self.is_bound:
+                self.initial[self.token_field(m.pk)] = edit_token(m, MEMBERSHIP_FIELDS)
+
+    @staticmethod
+    def token_field(membership_pk: int) -> str:
+        return f"{EDIT_FIELD}_{membership_pk}"
+
+    def seen(self, outgoing: Membership) -> Seen | None:
+        return read_token(self.data.get(self.add_prefix(self.token_field(outgoing.pk))),
+                          outgoing)
 
     def clean(self):
         cleaned = super().clean()
@@ -153,15 +173,27 @@ def _seat_members(seat: Seat, on):
 
 
 def _welcome_text(result: replacement.Replacement) -> str:
-    if result.welcome_to and result.login_created:
-        return _("Welcome e-mail and login invitation sent to %(email)s.") % {
-            "email": result.welcome_to}
-    if result.welcome_to:
-        return _("Welcome e-mail sent to %(email)s.") % {"email": result.welcome_to}
-    if not result.person.email:
-        return _("%(person)s has no e-mail address: no welcome e-mail was sent.") % {
-            "person": result.person.name}
-    return _("No welcome e-mail was sent.")
+    names = {"email": result.welcome_to, "person": result.person.name}
+    if not result.welcome_to:
+        if not result.person.email:
+            return _("%(person)s has no e-mail address: no welcome e-mail was sent.") % names
+        return _("No welcome e-mail was sent.")
+    invitation_failed = False
+    if result.invitation is not None:  # queued: sent already where Celery runs eagerly
+        result.invitation.refresh_from_db(fields=["status"])
+        invitation_failed = result.invitation.status in ("retrying", "failed")
+    if result.welcome_problem:
+        text = _("The welcome e-mail to %(email)s could not be sent; tell %(person)s "
+                 "yourself.") % names
+    elif result.login_created and not invitation_failed:
+        return _("Welcome e-mail and login invitation sent to %(email)s.") % names
+    else:
+        text = _("Welcome e-mail sent to %(email)s.") % names
+    if invitation_failed:
+        text += " " + _("The login invitation to %(email)s could not be sent now; it is tried "
+                        "again automatically and can be resent from the person's page in the "
+                        "admin.") % names
+    return text
 
 
 @login_required
@@ -190,9 +222,11 @@ def replace_member(request: HttpRequest, slug: str, seat_pk: int) -> HttpRespons
                 person=data.get("person"), new_person=form.new_person(),
                 carry_substitutes=bool(data.get("carry_substitutes")),
                 welcome=bool(data.get("welcome")), confirm=bool(data.get("confirm")),
-                reason=data.get("reason", ""))
+                reason=data.get("reason", ""), seen=form.seen(data["outgoing"]))
         except replacement.ConfirmationNeeded as exc:
             concerns = exc.concerns
+        except StaleEdit as exc:
+            show_stale(form, exc, field=form.token_field(data["outgoing"].pk))
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -230,9 +264,9 @@ class OfficeForm(_Common):
     person = forms.ModelChoiceField(label=gettext_lazy("Holder"), queryset=Person.objects.none(),
                                     help_text=gettext_lazy("A member of the body for the whole "
                                                            "period."))
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs=DATE))
-    end = forms.DateField(label=gettext_lazy("Until"), widget=forms.DateInput(attrs=DATE),
-                          required=False, help_text=gettext_lazy("Empty: until further "
+    start = bounded.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs=DATE))
+    end = bounded.DateField(label=gettext_lazy("Until"), widget=forms.DateInput(attrs=DATE),
+                            required=False, help_text=gettext_lazy("Empty: until further "
                                                                  "notice."))
     end_current = forms.BooleanField(
         label=gettext_lazy("End the current holder's term the day before"), required=False,

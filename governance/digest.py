@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from halsam.mail import render_subject
+
 from . import checks
 from .models import DigestRecord
 
@@ -60,7 +62,7 @@ def _send_one(*, user_id: int, by_key: dict[str, checks.Finding], on: dt.date) -
     with translation.override(settings.LANGUAGE_CODE):
         context = {"user": user, "findings": new, "on": on,
                    "errors": sum(f.severity == "error" for f in new)}
-        subject = render_to_string("governance/email/digest_subject.txt", context).strip()
+        subject = render_subject("governance/email/digest_subject.txt", context)
         message = EmailMultiAlternatives(
             subject=" ".join(subject.split()),
             body=render_to_string("governance/email/digest.txt", context),

@@ -50,7 +50,7 @@ class PrettyJSONField(forms.JSONField):
     def __init__(self, *args, expect: type | None = None, **kwargs):
         kwargs.setdefault("widget", forms.Textarea(
             attrs={"rows": 12, "cols": 80, "spellcheck": "false",
-                   "style": "font-family: monospace"}))
+                   "class": "json-field"}))  # monospace: static/css/admin.css (CSP)
         super().__init__(*args, **kwargs)
         self.expect = expect
 

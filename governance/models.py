@@ -9,11 +9,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from halsam.concurrency import VersionedModel
+from halsam.validators import date_in_range, months_in_range, no_control_characters
 
 from .standard_agenda import validate_standard_agenda
 
@@ -60,14 +64,17 @@ class TermKind(models.TextChoices):
 class Structure(models.Model):
     """A collaboration structure (samverkansstruktur) such as HälSam."""
 
-    name = models.CharField(_("name"), max_length=200)
-    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
+    short_name = models.CharField(_("short name"), max_length=60, blank=True,
+                                  validators=[no_control_characters])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    region = models.CharField(_("region"), max_length=120)
+    region = models.CharField(_("region"), max_length=120, validators=[no_control_characters])
     description = models.TextField(_("description"), blank=True)
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True,
+                                  validators=[date_in_range])
     valid_until = models.DateField(
-        _("valid until"), null=True, blank=True, help_text=_("Empty: until further notice.")
+        _("valid until"), null=True, blank=True, help_text=_("Empty: until further notice."),
+        validators=[date_in_range],
     )
     replaces = models.ForeignKey(
         "self",
@@ -81,6 +88,7 @@ class Structure(models.Model):
         _("termination notice (months)"),
         null=True,
         blank=True,
+        validators=[months_in_range],
         help_text=_(
             "The agreement ends this many months after a notice of termination is handled."
         ),
@@ -145,8 +153,9 @@ class Principal(models.Model):
         unique=True,
         help_text=_("SCB municipality code (e.g. 2281), R + county code for a region (R22)."),
     )
-    name = models.CharField(_("name"), max_length=200)
-    short_name = models.CharField(_("short name"), max_length=80, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
+    short_name = models.CharField(_("short name"), max_length=80, blank=True,
+                                  validators=[no_control_characters])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=PrincipalKind.choices)
     county_code = models.CharField(_("county code"), max_length=2, blank=True)
@@ -199,7 +208,7 @@ class Sector(models.Model):
     """A sector (verksamhet): health care, social services, school, …"""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[no_control_characters])
     history = HistoricalRecords()
 
     class Meta:
@@ -218,7 +227,7 @@ class StrategicArea(models.Model):
         Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="areas"
     )
     code = models.SlugField(_("code"), max_length=60)
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[no_control_characters])
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     history = HistoricalRecords()
 
@@ -243,9 +252,9 @@ class Term(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=TermKind.choices, default=TermKind.POLITICAL
     )
-    name = models.CharField(_("name"), max_length=120)
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"))
+    name = models.CharField(_("name"), max_length=120, validators=[no_control_characters])
+    start = models.DateField(_("start"), validators=[date_in_range])
+    end = models.DateField(_("end"), validators=[date_in_range])
     history = HistoricalRecords()
 
     class Meta:
@@ -274,8 +283,9 @@ class Body(models.Model):
     structure = models.ForeignKey(
         Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="bodies"
     )
-    name = models.CharField(_("name"), max_length=200)
-    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
+    short_name = models.CharField(_("short name"), max_length=60, blank=True,
+                                  validators=[no_control_characters])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=BodyKind.choices)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -322,7 +332,8 @@ class Body(models.Model):
     )
     mandate = models.TextField(_("mandate"), blank=True)
     min_meetings_per_year = models.PositiveSmallIntegerField(
-        _("minimum meetings per year"), null=True, blank=True
+        _("minimum meetings per year"), null=True, blank=True,
+        validators=[MaxValueValidator(366)],  # the bounds of the presets' schema
     )
     meeting_rule = models.JSONField(
         _("meeting rule (data)"),
@@ -332,11 +343,12 @@ class Body(models.Model):
             "The required mix of meetings, e.g. one theme meeting per area and a joint one."
         ),
     )
-    notice_days = models.PositiveSmallIntegerField(_("notice lead time (days)"), default=14)
+    notice_days = models.PositiveSmallIntegerField(_("notice lead time (days)"), default=14,
+                                                   validators=[MaxValueValidator(365)])
     is_temporary = models.BooleanField(_("temporary"), default=False)
-    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True, validators=[date_in_range])
     review_interval_months = models.PositiveSmallIntegerField(
-        _("review interval (months)"), null=True, blank=True
+        _("review interval (months)"), null=True, blank=True, validators=[months_in_range]
     )
     rotation = models.JSONField(
         _("rotation rule (data)"),
@@ -400,7 +412,7 @@ class Seat(models.Model):
         Body, verbose_name=_("body"), on_delete=models.CASCADE, related_name="seats"
     )
     key = models.SlugField(_("key"), max_length=120)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[no_control_characters])
     principal = models.ForeignKey(
         Principal,
         verbose_name=_("principal"),
@@ -422,8 +434,10 @@ class Seat(models.Model):
         blank=True,
         help_text=_("E.g. 'ordförande i socialnämnd' or 'förvaltningschef för skola'."),
     )
-    member_count = models.PositiveSmallIntegerField(_("members"), default=1)
-    substitute_count = models.PositiveSmallIntegerField(_("substitutes"), default=0)
+    member_count = models.PositiveSmallIntegerField(_("members"), default=1,
+                                                    validators=[MaxValueValidator(500)])
+    substitute_count = models.PositiveSmallIntegerField(_("substitutes"), default=0,
+                                                        validators=[MaxValueValidator(500)])
     by_virtue_of_office = models.BooleanField(
         _("held by virtue of office"),
         default=False,
@@ -464,11 +478,15 @@ class Seat(models.Model):
 class Person(models.Model):
     """A person who holds or has held a seat; may have a login."""
 
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100,
+                                  validators=[no_control_characters])
+    last_name = models.CharField(_("last name"), max_length=100,
+                                 validators=[no_control_characters])
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True,
+                             validators=[no_control_characters])
+    title = models.CharField(_("title"), max_length=200, blank=True,
+                             validators=[no_control_characters])
     principal = models.ForeignKey(
         Principal,
         verbose_name=_("principal"),
@@ -510,7 +528,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(Q(start__lte=on), Q(end__isnull=True) | Q(end__gte=on))
 
 
-class Membership(models.Model):
+class Membership(VersionedModel):
     """A person's place in a seat, as member, substitute, co-opted or secretary."""
 
     person = models.ForeignKey(
@@ -530,8 +548,8 @@ class Membership(models.Model):
         on_delete=models.SET_NULL,
         related_name="substitutes",
     )
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"), null=True, blank=True)
+    start = models.DateField(_("start"), validators=[date_in_range])
+    end = models.DateField(_("end"), null=True, blank=True, validators=[date_in_range])
     history = HistoricalRecords()
 
     objects = MembershipQuerySet.as_manager()
@@ -573,7 +591,7 @@ class OfficeTermQuerySet(models.QuerySet):
         return self.filter(Q(start__lte=on), Q(end__isnull=True) | Q(end__gte=on))
 
 
-class OfficeTerm(models.Model):
+class OfficeTerm(VersionedModel):
     """Who holds an office (chair, vice chair, …) of a body for a period."""
 
     body = models.ForeignKey(
@@ -592,8 +610,8 @@ class OfficeTerm(models.Model):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="office_terms"
     )
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"), null=True, blank=True)
+    start = models.DateField(_("start"), validators=[date_in_range])
+    end = models.DateField(_("end"), null=True, blank=True, validators=[date_in_range])
     note = models.CharField(_("note"), max_length=300, blank=True)
     history = HistoricalRecords()
 
@@ -652,6 +670,8 @@ class DigestRecord(models.Model):
         return f"{self.user} – {self.key}"
 
 
-# guardian object permissions on bodies (a separate module, imported here so Django
-# registers the models with the governance app).
+# Models in modules of their own, imported here so Django registers them with the
+# governance app: the queued login e-mails (halsam/account_mail.py) and guardian's object
+# permissions on bodies.
+from .models_account_mail import AccountMail  # noqa: E402, F401
 from .models_permissions import BodyGroupObjectPermission, BodyUserObjectPermission  # noqa: E402, F401

@@ -13,8 +13,12 @@ daily ``membership_permissions_sync`` catches what dates alone change (a members
 that starts or ends on a later day) and memberships written outside the services
 (bulk imports). The admin syncs the logins it touches in its own save transaction
 (``governance.admin.ReasonAdminMixin``). Each sync recomputes the wanted rows from the
-memberships and writes only the difference, so it is idempotent and safe to run twice
-at once (the table's unique constraint refuses a double grant, see ``_apply``).
+memberships and writes only the difference, so it is idempotent. Two syncs at once (two
+``run_due_jobs``, a worker and a membership service) are serialized by one transaction
+lock (``halsam.dblocks``: an advisory lock on PostgreSQL; SQLite's ``BEGIN IMMEDIATE``
+does it there), taken before the memberships are read, so no sync writes from a stale
+read; the writes are ordered bulk statements that skip a row granted meanwhile
+(issue 12 §2).
 
 The rows live in guardian's direct foreign-key table ``BodyUserObjectPermission``
 (``governance.models_permissions``). See docs/roles.md.
@@ -26,8 +30,10 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
+
+from halsam.dblocks import transaction_lock
 
 from .models import Body, Membership, MembershipRole, Person
 from .models_permissions import BodyUserObjectPermission
@@ -37,6 +43,11 @@ SECRETARY_PERM = "change_body"
 BODY_PERMS = (MEMBER_PERM, SECRETARY_PERM)
 
 Row = tuple[int, int, int]  # (user_id, body_id, permission_id)
+BATCH = 500
+# Every sync holds this lock from before it reads the memberships until it commits; it is
+# taken before any permission row is written, so a sync waiting for it holds none of the
+# rows the holder writes (two syncs cannot deadlock on them).
+SYNC_LOCK = "governance.permissions.sync"
 
 
 def perms_for_roles(roles: Iterable[str]) -> set[str]:
@@ -80,19 +91,16 @@ def _apply(*, wanted: set[Row], user_id: int | None, body_ids: list[int] | None,
         existing_qs = existing_qs.filter(content_object_id__in=body_ids)
     existing = {(uid, body_id, pid): pk for pk, uid, body_id, pid in existing_qs.values_list(
         "pk", "user_id", "content_object_id", "permission_id")}
-    stale = [pk for row, pk in existing.items() if row not in wanted]
-    missing = [row for row in wanted if row not in existing]
-    if stale:
-        BodyUserObjectPermission.objects.filter(pk__in=stale).delete()
-    for uid, body_id, pid in missing:
-        # One savepoint per row: a concurrent sync that granted the same row first is
-        # not an error (the unique constraint keeps a single row).
-        try:
-            with transaction.atomic():
-                BodyUserObjectPermission.objects.create(user_id=uid, content_object_id=body_id,
-                                                        permission_id=pid)
-        except IntegrityError:
-            pass
+    stale = sorted(pk for row, pk in existing.items() if row not in wanted)
+    missing = sorted(row for row in wanted if row not in existing)
+    # Bounded statements (SQLite limits the variables per statement) in a fixed order, so
+    # two writers never wait on each other's rows crosswise.
+    for start in range(0, len(stale), BATCH):
+        BodyUserObjectPermission.objects.filter(pk__in=stale[start:start + BATCH]).delete()
+    BodyUserObjectPermission.objects.bulk_create(
+        [BodyUserObjectPermission(user_id=uid, content_object_id=body_id, permission_id=pid)
+         for uid, body_id, pid in missing],
+        batch_size=BATCH, ignore_conflicts=True)
     return len(missing), len(stale)
 
 
@@ -108,6 +116,7 @@ def body_permissions_sync(*, person: Person, body_ids: Iterable[int] | None = No
         return (0, 0)
     on = on or timezone.localdate()
     ids = None if body_ids is None else list(body_ids)
+    transaction_lock(SYNC_LOCK)
     perm_ids = _permission_ids()
     wanted = _wanted(on=on, user_id=person.user_id, body_ids=ids, perm_ids=perm_ids)
     return _apply(wanted=wanted, user_id=person.user_id, body_ids=ids, perm_ids=perm_ids)
@@ -119,6 +128,7 @@ def login_permissions_sync(*, user_id: int, on: dt.date | None = None) -> tuple[
     to today; a login linked to nobody loses them all (a person's login was changed or
     removed). Returns (granted, revoked)."""
     on = on or timezone.localdate()
+    transaction_lock(SYNC_LOCK)
     perm_ids = _permission_ids()
     wanted = _wanted(on=on, user_id=user_id, body_ids=None, perm_ids=perm_ids)
     return _apply(wanted=wanted, user_id=user_id, body_ids=None, perm_ids=perm_ids)
@@ -129,10 +139,11 @@ def membership_permissions_sync(*, on: dt.date | None = None) -> tuple[int, int]
     """Make every login's body permissions match the memberships active on ``on`` (today).
 
     Run daily (a membership that starts or ends on a later date changes nothing in the
-    database on that day) and after a bulk import. A fixed number of queries plus one
-    per row granted. Returns (granted, revoked).
+    database on that day) and after a bulk import. A fixed number of queries (one more
+    per 500 rows changed). Returns (granted, revoked).
     """
     on = on or timezone.localdate()
+    transaction_lock(SYNC_LOCK)
     perm_ids = _permission_ids()
     wanted = _wanted(on=on, user_id=None, body_ids=None, perm_ids=perm_ids)
     return _apply(wanted=wanted, user_id=None, body_ids=None, perm_ids=perm_ids)

@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from halsam.concurrency import Seen, resolve
 from halsam.formats.dates import plain_date
 
 from . import rules
@@ -46,6 +47,7 @@ from .models import (
     Seat,
     StrategicArea,
 )
+from .models_account_mail import AccountMail
 from .rule_texts import rule_text
 from .services import (
     Actor,
@@ -260,6 +262,8 @@ class Replacement:
     login_created: bool = False
     login_problem: str = ""
     welcome_to: str = ""
+    welcome_problem: str = ""
+    invitation: AccountMail | None = None  # the queued login invitation
     concerns: list[Concern] = field(default_factory=list)
 
     @property
@@ -286,9 +290,14 @@ def member_replace(
     welcome: bool = True,
     confirm: bool = False,
     reason: str = "",
+    seen: Seen | None = None,
 ) -> Replacement:
     """End ``outgoing`` on ``end`` and give its seat to ``person`` (or a person made from
     ``new_person``: first_name, last_name, email, title, principal) from the day after.
+
+    ``seen`` is the form's token of ``outgoing``: when someone else changed that
+    membership since (ended it, replaced the member), nothing is done (``StaleEdit``,
+    issue 12 §1).
 
     All or nothing: the checks run first; an error raises ``ValidationError`` (keyed by
     field), unconfirmed recommendations raise ``ConfirmationNeeded``.
@@ -297,6 +306,7 @@ def member_replace(
         "principal", "body").get(pk=outgoing.seat_id)
     outgoing = (Membership.objects.select_for_update(of=("self",))
                 .select_related("person", "seat__body", "seat__principal").get(pk=outgoing.pk))
+    resolve(outgoing, seen=seen, changes={"end": end}, strict=True)
     if (person is None) == (new_person is None):
         raise ValidationError({"person": _("Choose an existing person or enter a new one.")})
     start = end + dt.timedelta(days=1)
@@ -347,16 +357,23 @@ def member_replace(
             else:
                 person.user = user
                 result.login_created = True
-                transaction.on_commit(lambda: _invite(user))
+                # Queued with the login, sent after commit and retried (issue 12 §8).
+                from halsam.accounts import send_login_invitation
+
+                result.invitation = send_login_invitation(user, requested_by=actor)
         result.welcome_to = person.email
-        transaction.on_commit(lambda: send_welcome(membership.pk))
+        transaction.on_commit(lambda: _welcome(membership.pk, result))
     return result
 
 
-def _invite(user) -> None:
-    from halsam.accounts import send_login_invitation
-
-    send_login_invitation(user)
+def _welcome(membership_pk: int, result: Replacement) -> None:
+    """Send the welcome after commit; a mail failure is told to the coordinator on the
+    page instead of answering 500 for a replacement already saved (issue 12 §8)."""
+    try:
+        send_welcome(membership_pk)
+    except Exception as exc:
+        log.warning("welcome mail for membership %s failed", membership_pk, exc_info=True)
+        result.welcome_problem = f"{type(exc).__name__}: {exc}"
 
 
 def send_welcome(membership_pk: int) -> None:
@@ -372,8 +389,9 @@ def send_welcome(membership_pk: int) -> None:
                    "portal_url": base + reverse("portal:home"),
                    "has_login": person.user_id is not None
                    and person.user.has_usable_password()}
-        subject = " ".join(render_to_string("governance/email/welcome_subject.txt",
-                                            context).split())
+        from halsam.mail import render_subject
+
+        subject = render_subject("governance/email/welcome_subject.txt", context)
         text = render_to_string("governance/email/welcome.txt", context)
     send_mail(subject, text, None, [person.email])
     log.info("welcome mail sent for membership %s", membership_pk)

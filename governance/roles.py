@@ -65,8 +65,10 @@ def ensure_role_groups() -> dict[str, Group]:
         *_named(COORDINATOR_EXTRA),
     )
     editor, _created = Group.objects.get_or_create(name=EDITOR_GROUP)
+    # The editor's admin covers the documents app only (issue 12 §4): no view permission
+    # on the governance or meetings models (migration meetings/0009 took back the ones
+    # earlier versions gave).
     editor.permissions.add(
-        *_permissions(actions=("view",), history=False, app_labels=("governance", "meetings")),
         *_permissions(actions=("add", "change", "view"), history=False,
                       app_labels=("documents",)),
         *_permissions(actions=("view",), history=True, app_labels=("documents",)),

@@ -29,6 +29,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from halsam import form_fields as bounded
+
 from .models import Office, Sector
 from .presets.schema import RULE_ID, _check_rotation, _Checker
 from .rules import OFFICES, POLITICAL_TERM_YEARS
@@ -153,8 +155,8 @@ class ExtensionForm(forms.Form):
     period_start = _year_field(_("Start year of the period"))
     years = forms.IntegerField(label=_("Extra years"), required=False, min_value=1,
                                max_value=10)
-    decided_on = forms.DateField(label=_("Decided on"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = bounded.DateField(label=_("Decided on"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
     DELETE = forms.BooleanField(label=_("Remove this extension"), required=False)
 

@@ -21,3 +21,25 @@ def sync_membership_permissions() -> list[int]:
     from .permissions import membership_permissions_sync
 
     return list(membership_permissions_sync(on=timezone.localdate()))
+
+
+@shared_task(name="governance.send_account_mail", bind=True, acks_late=True,
+             ignore_result=True)
+def send_account_mail(self, mail_id: int) -> str:
+    """Send one login invitation or password reset (halsam/account_mail.py); a transient
+    failure is retried after its backoff delay (the sweep catches a lost retry)."""
+    from halsam.account_mail import account_mail_send
+
+    outcome, delay = account_mail_send(mail_id=mail_id)
+    if outcome == "retry" and not self.request.is_eager:
+        send_account_mail.apply_async((mail_id,), countdown=delay)
+    return outcome
+
+
+@shared_task(name="governance.sweep_account_mail", ignore_result=True)
+def sweep_account_mail() -> int:
+    """Every few minutes: queue again the login e-mails whose retry is due or whose
+    worker died."""
+    from halsam.account_mail import account_mails_requeue
+
+    return account_mails_requeue(now=timezone.now())

@@ -31,10 +31,12 @@ def render_structure(request: HttpRequest, slug: str) -> HttpResponse:
 def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A body: mandate, parent and children, seats with members and substitutes, offices."""
     page = selectors.body_page(slug, on=timezone.localdate())
-    # The body's coming and past meetings (one query); non-public ones for staff only.
+    # The body's coming and past meetings (one query), as far as the meetings' gateway lets
+    # the visitor see them (members and coordinators also the non-public ones).
+    from meetings.access import visible_meetings_q
     from meetings.selectors import body_meetings
 
-    meetings = body_meetings(page.body, include_private=request.user.is_staff)
+    meetings = body_meetings(page.body, visible=visible_meetings_q(request.user))
     # The structure diagram with this body highlighted; a local group's page also shows
     # the grid of local groups, so the diagram's cluster box points there.
     is_local = page.body.kind == BodyKind.LOCAL_GROUP

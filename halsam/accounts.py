@@ -1,7 +1,9 @@
 """Logins: Django's auth views under /accounts/ (log in, log out, password reset and
 change by e-mail) and login throttling with django-axes.
 
-The pages are Django's own views with the site's templates (templates/registration/).
+The pages are Django's own views with the site's templates (templates/registration/),
+except the password reset request (password_reset.py: queued through account_mail.py and
+throttled per address and client).
 Logging out is a POST (Django 5). Five failed logins for one user name from one address
 lock that pair out for 15 minutes (settings: AXES_*); the lockout page is
 templates/registration/lockout.html, answered with status 429.
@@ -15,7 +17,8 @@ from axes.helpers import get_cool_off, get_failure_limit
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import include, path
-from django.utils.translation import gettext as _
+
+from . import password_reset
 
 LOCKOUT_STATUS = 429
 
@@ -116,34 +119,24 @@ def navigation(request: HttpRequest) -> dict:
     return {"nav": Navigation(request)}
 
 
-def send_login_invitation(user) -> None:
-    """E-mail a new login the link for choosing its password (Django's password reset
-    link: it works once, for PASSWORD_RESET_TIMEOUT). Addresses come from
-    HALSAM_BASE_URL, as in every other e-mail the system sends."""
-    from urllib.parse import urlsplit
+def send_login_invitation(user, *, requested_by=None):
+    """Queue the e-mail that gives a new login the link for choosing its password
+    (Django's password reset link: it works once, for PASSWORD_RESET_TIMEOUT). It is
+    sent after commit through the retrying queue (halsam/account_mail.py), so a mail
+    server that is down neither fails the page nor loses the invitation."""
+    from governance.models_account_mail import AccountMailKind
 
-    from django.conf import settings
-    from django.contrib.auth.tokens import default_token_generator
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
+    from .account_mail import account_mail_queue
 
-    base = urlsplit(settings.HALSAM_BASE_URL)
-    context = {
-        "user": user, "username": user.get_username(), "site_name": _("HälSam"),
-        "protocol": base.scheme or "https", "domain": base.netloc,
-        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-        "token": default_token_generator.make_token(user),
-    }
-    subject = "".join(render_to_string("registration/login_created_subject.txt",
-                                       context).splitlines())
-    body = render_to_string("registration/login_created_email.txt", context)
-    send_mail(subject, body, None, [user.email])
+    return account_mail_queue(user=user, kind=AccountMailKind.INVITATION,
+                              requested_by=requested_by)
 
 
 # /accounts/login/, /accounts/logout/ (POST), /accounts/password_change/ (+ done),
 # /accounts/password_reset/ (+ done), /accounts/reset/<uidb64>/<token>/ (+ done).
+# The password reset request is this project's (queued and throttled: password_reset.py).
 urlpatterns = [
+    path("password_reset/", password_reset.ThrottledPasswordResetView.as_view(),
+         name="password_reset"),
     path("", include("django.contrib.auth.urls")),
 ]

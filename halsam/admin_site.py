@@ -8,8 +8,10 @@ related rows the label needs, so the number of queries does not grow with the re
 """
 from __future__ import annotations
 
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+
+from .admin_input import guarded
 
 
 class LabelledAutocompleteJsonView(AutocompleteJsonView):
@@ -22,5 +24,10 @@ class LabelledAutocompleteJsonView(AutocompleteJsonView):
 
 
 class HalsamAdminSite(AdminSite):
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every ``ModelAdmin`` gets ``InputGuardAdmin`` (halsam/admin_input.py, issue 12
+        §6): absurd filters and ids are a message, never a server error."""
+        super().register(model_or_iterable, guarded(admin_class or ModelAdmin), **options)
+
     def autocomplete_view(self, request):
         return LabelledAutocompleteJsonView.as_view(admin_site=self)(request)

@@ -43,9 +43,12 @@ INSTALLED_APPS = [
     "meetings",
     "documents",
     "portal",
+    "halsam.ops",  # manage.py backup / restore / backup_manifest (docs/operations.md)
 ]
 
 MIDDLEWARE = [
+    # /healthz first: no host check, no HTTPS redirect, no session (halsam/health.py).
+    "halsam.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -56,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # SQLite's write lock taken past the busy timeout: 503 + Retry-After (halsam/dbbusy.py).
+    "halsam.dbbusy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "halsam.urls"
@@ -86,14 +91,21 @@ DATABASES = {
     ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Concurrent writers (web workers, eager tasks, two run_due_jobs) on one SQLite file: WAL
+# lets readers go on beside the writer; IMMEDIATE takes the write lock at BEGIN, so a
+# transaction never has to upgrade a read lock (which SQLite refuses at once with
+# "database is locked", whatever the timeout) but waits its turn for up to
+# DATABASE_SQLITE_TIMEOUT seconds. docs/operations.md says what this does not cover.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": env.int("DATABASE_SQLITE_TIMEOUT", default=20),
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh clone has no data folder yet (it is not committed); SQLite needs it.
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # WAL and a busy timeout let the web process and an eager worker share the file.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -105,7 +117,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # At least 12 characters (issue 12 §8).
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -126,7 +140,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files saved inside a transaction are removed again if it rolls back (halsam/files.py).
+    "default": {"BACKEND": "halsam.files.TransactionalFileSystemStorage"},
     "staticfiles": {
         "BACKEND": env.str(
             "DJANGO_STATICFILES_STORAGE",
@@ -148,6 +163,14 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="HälSam <noreply@halsam.example>")
+# Seconds a mail server may stay silent (connect, each reply) before the send fails as
+# a transient error and is retried (issue 12 §7). Unset, a server that accepts and never
+# answers hangs the worker inside the delivery transaction for ever.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30.0)
+if not 0 < EMAIL_TIMEOUT <= 600:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("EMAIL_TIMEOUT: seconds, more than 0 and at most 600.")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: eager in-process unless a broker is configured.
@@ -161,6 +184,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The queue tasks go to and workers read (several installations sharing one Redis).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Periodic work: a small static schedule (CELERY_TIMEZONE, Europe/Stockholm). Each task
 # sweeps what is due and is idempotent, so a retry or a second beat never does the work
 # twice. Without beat, ``manage.py run_due_jobs`` from cron does the same work.
@@ -183,6 +208,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "governance.sync_membership_permissions",
         "schedule": crontab(hour=0, minute=15),
     },
+    # Login invitations and password resets (halsam/account_mail.py): due retries.
+    "governance-sweep-account-mail": {
+        "task": "governance.sweep_account_mail",
+        "schedule": crontab(minute="*/5"),
+    },
     "documents-review-reminders": {
         "task": "documents.send_review_reminders",
         "schedule": crontab(hour=7, minute=15),
@@ -198,6 +228,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "documents-review-requests": {
         "task": "documents.send_review_requests",
         "schedule": crontab(hour=7, minute=15),
+    },
+    # Accessibility machine checks whose task was lost (issue 12 §3).
+    "documents-machine-checks": {
+        "task": "documents.sweep_machine_checks",
+        "schedule": crontab(minute=40),
     },
 }
 
@@ -262,8 +297,68 @@ LOGIN_REDIRECT_URL = "/start/"  # portal/start.py: the start page of the login's
 LOGOUT_REDIRECT_URL = None  # show registration/logged_out.html
 # A password reset link is valid for one day.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
+# Password reset requests: at most this many per address and per client address in the
+# window (seconds); more are answered alike but not sent (halsam/password_reset.py).
+PASSWORD_RESET_THROTTLE_LIMIT = env.int("PASSWORD_RESET_THROTTLE_LIMIT", default=5)
+PASSWORD_RESET_THROTTLE_WINDOW = env.int("PASSWORD_RESET_THROTTLE_WINDOW", default=60 * 60)
 
 # --- Uploads and forms ----------------------------------------------------------------
 MEETINGS_ATTACHMENT_MAX_BYTES = env.int("MEETINGS_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 LOGGING.setdefault("loggers", {})["weasyprint"] = {"level": "WARNING"}
+
+# --- Web hardening and error reports (issue 12 §8) -----------------------------------
+# The cache: per process by default; with several web processes give them a shared one
+# (CACHE_URL=redis://127.0.0.1:6379/1) so the password reset throttle counts them all.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Content-Security-Policy (django-csp 4): only this site's scripts, styles and images;
+# an inline script or style needs the request's nonce (``request.csp_nonce``).
+from csp.constants import NONCE as _NONCE  # noqa: E402
+from csp.constants import NONE as _NONE  # noqa: E402
+from csp.constants import SELF as _SELF  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF, _NONCE],
+        "style-src": [_SELF, _NONCE],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_NONE],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+        **({"report-uri": [env.str("CSP_REPORT_URI")]} if env.str("CSP_REPORT_URI", default="")
+           else {}),
+    },
+}
+# Error reports: Django mails ADMINS ("Name <a@b>,Other <c@d>") every 500; SENTRY_DSN
+# sends them to Sentry as well (pip install 'halsam[sentry]'; imported only when set).
+from email.utils import getaddresses as _getaddresses  # noqa: E402
+
+# Python 3.13 parses "" as [("", "")] (3.11: []): keep only real entries.
+ADMINS = [(_n, _a) for _n, _a in _getaddresses([env.str("DJANGO_ADMINS", default="")])
+          if _n or _a]
+if any("@" not in address for _name, address in ADMINS):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured('DJANGO_ADMINS: write "Name <address>, Other <address>".')
+LOGGING["handlers"]["mail_admins"] = {
+    "class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+    "filters": ["require_debug_false"]}
+LOGGING.setdefault("filters", {})["require_debug_false"] = {
+    "()": "django.utils.log.RequireDebugFalse"}
+# On Django's own logger, in place of its default handlers (the console is the root's):
+# errors of requests (500s) and of anything else of Django's mailed once each.
+LOGGING["loggers"]["django"] = {"handlers": ["mail_admins"], "propagate": True}
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False,
+                    environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+                    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))

@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from halsam import converters  # noqa: F401 - <year:…> (issue 12 §6)
+
 admin.site.site_header = _("HälSam – administration")
 admin.site.site_title = _("HälSam")
 admin.site.index_title = _("The coordinator's administration")

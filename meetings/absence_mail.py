@@ -39,8 +39,9 @@ def _absolute(path: str) -> str:
 
 
 def _render(name: str, context: dict) -> tuple[str, str, str]:
-    subject = render_to_string(f"{TEMPLATES}{name}_subject.txt", context)
-    return (" ".join(subject.split()),
+    from halsam.mail import render_subject
+
+    return (render_subject(f"{TEMPLATES}{name}_subject.txt", context),
             render_to_string(f"{TEMPLATES}{name}.txt", context),
             render_to_string(f"{TEMPLATES}{name}.html", context))
 

@@ -1,7 +1,10 @@
 """The one gateway for loading meetings on behalf of a user.
 
-- Members (an active membership in the meeting's body or a guest body, any role),
-  coordinators (perm ``governance.coordinate``) and staff see everything of a meeting.
+- Members (an active membership in the meeting's body or a guest body, any role) and
+  coordinators (perm ``governance.coordinate``; superusers have every permission) see
+  everything of a meeting. Being staff (``is_staff``, the admin) grants nothing here:
+  the editor, who is staff for the document admin, reads meetings as anyone else does
+  (issue 12 §4, least privilege).
 - Everyone else sees a public meeting's time, place and agenda titles and its
   published minutes; a non-public meeting is refused (login asked for when anonymous).
 - Editing (agenda, notices, attendance, minutes) is for coordinators and the
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -39,13 +42,12 @@ class MeetingAccess:
     is_member: bool
     is_secretary: bool
     is_coordinator: bool
-    is_staff: bool
     has_seat: bool = False  # a place as member, substitute or co-opted (not only secretary)
 
     @property
     def sees_all(self) -> bool:
-        """Papers, attendance, absences: members, coordinators and staff."""
-        return self.is_member or self.is_coordinator or self.is_staff
+        """Papers, attendance, absences, the video link: members and coordinators."""
+        return self.is_member or self.is_coordinator
 
     @property
     def can_edit(self) -> bool:
@@ -86,7 +88,7 @@ def meeting_access(user: User, meeting: Meeting) -> MeetingAccess:
     access = MeetingAccess(
         meeting=meeting, person=person, is_member=bool(roles),
         is_secretary=MembershipRole.SECRETARY in roles,
-        is_coordinator=is_coordinator(user), is_staff=bool(user.is_authenticated and user.is_staff),
+        is_coordinator=is_coordinator(user),
         has_seat=bool(roles - {MembershipRole.SECRETARY}),
     )
     return access
@@ -109,7 +111,7 @@ def meeting_for_user(user: User, pk: int) -> MeetingAccess:
 
 
 def meeting_for_member(user: User, pk: int) -> MeetingAccess:
-    """The meeting, for someone who sees its papers (members, coordinators, staff)."""
+    """The meeting, for someone who sees its papers (members, coordinators)."""
     access = meeting_for_user(user, pk)
     if not access.sees_all:
         if not user.is_authenticated:
@@ -148,6 +150,11 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def visible_meetings(user: User) -> QuerySet[Meeting]:
+    """The meetings ``user`` may see, for lists and the choices of forms (not yet run)."""
+    return Meeting.objects.filter(visible_meetings_q(user))
+
+
 def member_body_ids(user: User) -> list[int]:
     """The bodies where ``user``'s person holds an active membership today (any role)."""
     if not user.is_authenticated:
@@ -159,9 +166,10 @@ def member_body_ids(user: User) -> list[int]:
 
 def visible_meetings_q(user: User) -> Q:
     """The meetings ``user`` may see at all, as a filter for lists and search (at most one
-    query): public ones for everyone; every meeting for coordinators and staff; for a
-    member also the meetings of their bodies, as host or guest (``sees_all`` above)."""
-    if user.is_authenticated and (is_coordinator(user) or user.is_staff):
+    query): public ones for everyone; every meeting for coordinators; for a member also
+    the meetings of their bodies, as host or guest (``sees_all`` above). Staff status
+    adds nothing."""
+    if is_coordinator(user):
         return Q()
     visible = Q(is_public=True)
     body_ids = member_body_ids(user)

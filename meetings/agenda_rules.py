@@ -44,9 +44,15 @@ def order_problem(current: Sequence[int], proposed: Sequence[int]) -> str | None
     return None
 
 
+# The most item ids an order may name; a longer list is malformed, not work to do.
+MAX_ORDER = 500
+
+
 def parse_order(raw: str | Sequence[str]) -> list[int] | None:
     """Item ids from a form value ("12,14,13") or a list of strings; None when malformed."""
     parts = raw.split(",") if isinstance(raw, str) else list(raw)
+    if len(parts) > MAX_ORDER:  # no agenda has that many items (issue 12 §6)
+        return None
     out: list[int] = []
     for part in parts:
         text = str(part).strip()

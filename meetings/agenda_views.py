@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from halsam.concurrency import StaleEdit, show_stale
+
 from . import access, agenda_rules, papers, selectors, services
 from .forms import AgendaItemForm, AttachmentForm, apply_errors
 from .models import AgendaItem
@@ -74,9 +76,14 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     initial = {f: getattr(item, f) for f in ("title", "kind", "description", "presenter",
                                               "duration_minutes", "prepares_for")}
     form = AgendaItemForm(request.POST or None, body=acc.meeting.body, initial=initial)
+    form.setup_token(item)
     if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in AgendaItemForm.edit_fields}
         try:
-            services.agenda_item_update(actor=request.user, item=item, changes=form.cleaned_data)
+            services.agenda_item_update(actor=request.user, item=item, changes=changes,
+                                        seen=form.seen())
+        except StaleEdit as exc:
+            show_stale(form, exc)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -118,7 +125,7 @@ def _order_from(request: HttpRequest) -> tuple[list[int] | None, str]:
         if not isinstance(data, dict):
             return None, ""
         raw, moved = data.get("order"), str(data.get("moved") or "")
-        if not isinstance(raw, list) or not raw or any(
+        if not isinstance(raw, list) or not raw or len(raw) > agenda_rules.MAX_ORDER or any(
                 not isinstance(pk, int) or isinstance(pk, bool) for pk in raw):
             return None, moved
         return list(raw), moved

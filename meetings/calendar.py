@@ -19,6 +19,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from governance.models import Person
+from halsam.validators import multi_line, single_line
 
 from .models import Meeting, MeetingStatus
 
@@ -62,23 +63,25 @@ def _description(meeting: Meeting, *, with_video: bool = True) -> str:
     if meeting.video_url and with_video:
         lines += ["", meeting.video_url]
     lines += ["", settings.HALSAM_BASE_URL.rstrip("/") + meeting.get_absolute_url()]
-    return "\n".join(lines)
+    # names and titles saved before the validator may hold control characters (issue 12)
+    return multi_line("\n".join(lines))
 
 
 def _event(meeting: Meeting, *, stamp: dt.datetime, cancelled: bool,
-           with_video: bool = True) -> Event:
+           with_video: bool = True, sequence: int | None = None) -> Event:
+    # ``sequence``: an invitation's own version (its delivery's), else the meeting's.
     # ``with_video``: False for those who may not see the video link (meetings/access.py).
     video = meeting.video_url if with_video else ""
     tz = ZoneInfo(TZID)
     event = Event()
     event.add("uid", meeting.uid)
-    event.add("sequence", meeting.sequence)
+    event.add("sequence", meeting.sequence if sequence is None else sequence)
     event.add("dtstamp", stamp.astimezone(dt.UTC))
     event.add("dtstart", meeting.start.astimezone(tz))
     event.add("dtend", meeting.end.astimezone(tz))
-    event.add("summary", meeting.display_title)
+    event.add("summary", single_line(meeting.display_title))
     event.add("description", _description(meeting, with_video=with_video))
-    event.add("location", meeting.place or video)
+    event.add("location", single_line(meeting.place or video))
     if video:
         event.add("url", video)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -87,21 +90,27 @@ def _event(meeting: Meeting, *, stamp: dt.datetime, cancelled: bool,
     return event
 
 
-def invitation(meeting: Meeting, recipient: RecipientLike, method: str = REQUEST) -> bytes:
-    """The invitation (or cancellation) of one recipient, for a notice e-mail."""
+def invitation(meeting: Meeting, recipient: RecipientLike, method: str = REQUEST, *,
+               sequence: int | None = None) -> bytes:
+    """The invitation (or cancellation) of one recipient, for a notice e-mail.
+
+    ``sequence``: the SEQUENCE of the version the e-mail stands for (the delivery's own,
+    issue 12 §7), so a late REQUEST can never equal a CANCEL's; default the meeting's.
+    """
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"unknown iTIP method {method!r}")
     cal = _calendar()
     cal.add("method", method)
     cal.add_component(_vtimezone([meeting]))
-    event = _event(meeting, stamp=timezone.now(), cancelled=method == CANCEL)
+    event = _event(meeting, stamp=timezone.now(), cancelled=method == CANCEL,
+                   sequence=sequence)
     name, address = organizer_address(meeting)
     organizer = vCalAddress(f"mailto:{address}")
-    organizer.params["cn"] = vText(name)
+    organizer.params["cn"] = vText(single_line(name))
     event.add("organizer", organizer)
     person = recipient.person
     attendee = vCalAddress(f"mailto:{person.email}")
-    attendee.params["cn"] = vText(person.name)
+    attendee.params["cn"] = vText(single_line(person.name))
     attendee.params["cutype"] = vText("INDIVIDUAL")
     attendee.params["role"] = vText("OPT-PARTICIPANT" if recipient.as_substitute
                                     else "REQ-PARTICIPANT")
@@ -120,7 +129,7 @@ def feed(meetings: Iterable[Meeting], name: str, *, with_video: bool = True) -> 
     """
     meetings = list(meetings)
     cal = _calendar()
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", single_line(name))
     cal.add("x-wr-timezone", TZID)
     cal.add_component(_vtimezone(meetings))
     stamp = timezone.now()

@@ -15,10 +15,9 @@ from django.utils import dates, timezone
 from django.views.decorators.http import require_safe
 
 from governance import selectors as governance_selectors
+from halsam.validators import FIRST_YEAR, LAST_YEAR
 
 from . import access, calendar, month_calendar, selectors
-
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def year_calendar(request: HttpRequest, year: int | None = None) -> HttpResponse:

@@ -5,13 +5,18 @@ The design and the exactly-once argument are in docs/notices.md. In short:
 * ``meeting_notify`` inserts one ``NoticeDelivery`` row per recipient and version in the
   caller's transaction (unique per meeting, person, kind, sequence) and queues the
   per-delivery task only after commit.
-* ``delivery_send`` takes a row with a conditional UPDATE (compare-and-swap on status
-  and attempts) and keeps that transaction open while the one e-mail is handed to the
-  mail server; the row becomes ``sent`` in the same transaction. A worker killed
-  mid-send rolls back, so the row is pending again and is sent by the redelivered task
-  or the stuck sweep; a duplicate task finds the row taken (skip-locked) or sent.
-* Transient SMTP failures move the row to ``retrying`` with the time of the attempt in
-  ``claimed_at``; it is due again after ``NOTICE_RETRY_DELAYS[attempts - 1]`` seconds.
+* ``delivery_send`` first commits its lease (``taken_at``), then takes the row with a
+  conditional UPDATE (compare-and-swap on status and attempts) and keeps that
+  transaction open while the one e-mail is handed to the mail server. In that
+  transaction, with the row locked, a notice or update that a newer version or a
+  cancellation has overtaken becomes ``superseded`` and is not sent (issue 12 §7). The
+  row becomes ``sent`` and is committed before the SMTP connection is closed (QUIT), so
+  a crash can duplicate a mail only between the server's "250" to DATA and our COMMIT.
+  A worker killed mid-send rolls back; its row keeps the lease and is re-queued by the
+  next sweep; a duplicate task finds the row taken (skip-locked) or sent.
+* Transient failures (4xx replies, refused or dropped connections, timeouts) move the
+  row to ``retrying`` with the time of the attempt in ``claimed_at``; it is due again
+  after ``NOTICE_RETRY_DELAYS[attempts - 1]`` seconds.
 """
 from __future__ import annotations
 
@@ -47,10 +52,17 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
-# A delivery claimed (or attempted) this long ago and still not sent is re-queued.
-STUCK_AFTER = dt.timedelta(minutes=5)
+# A delivery claimed this long ago that no worker has taken is re-queued (its task
+# message was lost). Shorter than the sweep interval ("meetings-sweep-notices", 5 min),
+# so a lost message is re-queued by the first or second sweep after its claim; a claim a
+# worker had taken when it died is re-queued by the next sweep whatever its age.
+STUCK_AFTER = dt.timedelta(minutes=2)
 BATCH_SIZE = 200
 PENDING = (DeliveryStatus.CLAIMED, DeliveryStatus.RETRYING)
+# Kinds whose ``sequence`` is the calendar SEQUENCE of the version they stand for
+# (substitute calls and releases count the call's round instead).
+CALENDAR_KINDS = (DeliveryKind.NOTICE, DeliveryKind.UPDATE, DeliveryKind.CANCEL)
+VERSION_KINDS = (DeliveryKind.NOTICE, DeliveryKind.UPDATE)
 # Reminders are not sent for meetings whose reminder fell due longer ago than this
 # (so importing old meetings does not mail a reminder for each of them).
 REMINDER_LOOK_BACK = dt.timedelta(days=60)
@@ -200,7 +212,7 @@ def meeting_notify(*, meeting: Meeting, kind: str, person_ids: Iterable[int] | N
 
 @dataclass(frozen=True)
 class SendResult:
-    outcome: str  # sent, skipped, not_due, retry, failed
+    outcome: str  # sent, skipped, not_due, retry, failed, superseded
     delay: int = 0
 
 
@@ -211,7 +223,8 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Whether another attempt may succeed: 4xx replies, dropped or refused connections."""
+    """Whether another attempt may succeed: 4xx replies, dropped or refused connections,
+    timeouts (``EMAIL_TIMEOUT``: a server that accepts and never answers)."""
     if isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)):
         return True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -221,78 +234,168 @@ def is_transient(exc: BaseException) -> bool:
         return 400 <= exc.smtp_code < 500
     if isinstance(exc, smtplib.SMTPException):
         return False
-    return isinstance(exc, OSError)  # connection refused or reset, timeouts, DNS
+    # socket.timeout is TimeoutError, an OSError; so are refused or reset connections and
+    # DNS failures.
+    return isinstance(exc, OSError)
 
 
-def _deliver(message) -> None:
-    mail = get_connection()
-    mail.open()
-    try:
-        mail.send_messages([message])
-    finally:
+def is_superseded(*, kind: str, sequence: int, meeting_cancelled: bool,
+                  meeting_sequence: int, newest_sequence: int | None) -> bool:
+    """Whether a pending delivery must not go out because a newer one says otherwise.
+
+    A notice or update stands for version ``sequence`` of the meeting: it is superseded
+    when the meeting is cancelled, when the meeting's version has moved past it, or when
+    the same person has a notice, update or cancellation of a higher version
+    (``newest_sequence``). A substitute call invites to the meeting as it is: superseded
+    once the meeting is cancelled. A cancellation is never superseded (nothing older
+    can overtake it, and a cancelled meeting never comes back); releases and the
+    checkers' e-mails carry no invitation.
+    """
+    if kind in VERSION_KINDS:
+        return (meeting_cancelled or meeting_sequence > sequence
+                or (newest_sequence is not None and newest_sequence > sequence))
+    if kind == DeliveryKind.SUBSTITUTE_CALL:
+        return meeting_cancelled
+    return False
+
+
+def _superseded(delivery: NoticeDelivery, meeting: Meeting) -> bool:
+    newest = None
+    if delivery.kind in VERSION_KINDS:
+        newest = (NoticeDelivery.objects.filter(meeting_id=delivery.meeting_id,
+                                                person_id=delivery.person_id,
+                                                kind__in=CALENDAR_KINDS)
+                  .order_by("-sequence").values_list("sequence", flat=True).first())
+    return is_superseded(kind=delivery.kind, sequence=delivery.sequence,
+                         meeting_cancelled=meeting.status == MeetingStatus.CANCELLED,
+                         meeting_sequence=meeting.sequence, newest_sequence=newest)
+
+
+def _message(delivery: NoticeDelivery, meeting: Meeting):
+    if delivery.kind == DeliveryKind.MINUTES_CHECK:  # the minutes' side (flow 4)
+        from .minutes_mail import checker_message
+
+        return checker_message(meeting=meeting, person=delivery.person, email=delivery.email)
+    if delivery.kind == DeliveryKind.SUBSTITUTE_RELEASE:  # absence (flow 3)
+        from .absence_mail import release_message
+
+        return release_message(meeting=meeting, person=delivery.person, email=delivery.email)
+    # The invitation carries the delivery's own version. A notice or update that is sent
+    # is never older than the meeting (``_superseded``), and the meeting cannot change
+    # while it is sent (the row lock below), so the meeting as read is that version. A
+    # substitute call invites to the meeting's current version.
+    return emails.notice_message(
+        meeting=meeting, person=delivery.person, kind=delivery.kind, email=delivery.email,
+        as_substitute=delivery.as_substitute,
+        sequence=delivery.sequence if delivery.kind in CALENDAR_KINDS else None)
+
+
+def _lock_meeting_shared(meeting_id: int) -> None:
+    """PostgreSQL: hold the meeting row FOR SHARE until COMMIT.
+
+    Sends of one meeting do not block each other, but a change or cancellation (the
+    services lock the meeting FOR UPDATE) waits for the sends in flight, and a send waits
+    for a change being made. So what ``_superseded`` saw stays true until the row is
+    marked sent. SQLite needs nothing: the send transaction holds the database's write
+    lock from its first UPDATE.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM meetings_meeting WHERE id = %s FOR SHARE", [meeting_id])
+
+
+def _close(mail, *, polite: bool) -> None:
+    """Close the mail connection: with QUIT after a sent message, at once after a failure
+    (a server that never answers would make QUIT wait another ``EMAIL_TIMEOUT``)."""
+    if mail is None:
+        return
+    smtp = getattr(mail, "connection", None)
+    if not polite and hasattr(smtp, "sock"):  # Django's SMTP backend: drop the socket
         try:
-            mail.close()
-        except Exception:  # the message was accepted; a failing QUIT must not resend it
-            log.warning("closing the mail connection failed", exc_info=True)
+            smtp.close()
+        finally:
+            mail.connection = None
+        return
+    try:
+        mail.close()
+    except Exception:  # the row is committed; a failing QUIT changes nothing
+        log.warning("closing the mail connection failed", exc_info=True)
 
 
 def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> SendResult:
-    """Send one pending delivery, at most once; see the module docstring."""
+    """Send one pending delivery, at most once; see the module docstring.
+
+    1. Commit the lease (``taken_at``) with a compare-and-swap on status and attempts.
+    2. In one transaction: hold the meeting FOR SHARE (PostgreSQL), lock the row (skip
+       it if another worker has it), compare-and-swap ``attempts``; mark a superseded
+       notice ``superseded`` and stop; else build the message, hand it to the mail
+       server, mark the row ``sent`` (or ``retrying``/``failed``) and COMMIT.
+    3. Only then close the SMTP connection.
+    """
     now = now or timezone.now()
     # order_by("pk"): the model's default ordering joins meeting and person, and
     # FOR UPDATE would then lock the meeting row for every delivery of the meeting.
     row = (NoticeDelivery.objects.filter(pk=delivery_id).order_by("pk")
-           .values("status", "attempts", "claimed_at").first())
+           .values("status", "attempts", "claimed_at", "meeting_id").first())
     if row is None or row["status"] not in PENDING:
         return SendResult("skipped")
     if row["status"] == DeliveryStatus.RETRYING:
         due = row["claimed_at"] + retry_delay(row["attempts"])
         if due > now:
             return SendResult("not_due", int((due - now).total_seconds()) + 1)
+    seen = NoticeDelivery.objects.filter(pk=delivery_id, status=row["status"],
+                                         attempts=row["attempts"]).order_by("pk")
+    # The lease, committed before the mail server is reached: should this worker die,
+    # the sweep sees a taken row that nobody holds and queues it again.
     with transaction.atomic():
-        taken = NoticeDelivery.objects.filter(pk=delivery_id, status=row["status"],
-                                              attempts=row["attempts"]).order_by("pk")
-        if connection.features.has_select_for_update_skip_locked and not list(
-                taken.select_for_update(skip_locked=True, of=("self",))
-                .values_list("pk", flat=True)):
-            return SendResult("skipped")  # another worker is sending it right now
-        if not taken.update(attempts=F("attempts") + 1, claimed_at=now):
+        if not seen.update(taken_at=now):
             return SendResult("skipped")
-        attempts = row["attempts"] + 1
-        delivery = (NoticeDelivery.objects.select_related("person").get(pk=delivery_id))
-        meeting = (Meeting.objects.select_related("body__structure", "chair")
-                   .prefetch_related(Prefetch("items", AgendaItem.objects.select_related(
-                       "prepares_for")), "guest_bodies")
-                   .get(pk=delivery.meeting_id))
-        try:
-            if delivery.kind == DeliveryKind.MINUTES_CHECK:  # the minutes' side (flow 4)
-                from .minutes_mail import checker_message
-
-                message = checker_message(meeting=meeting, person=delivery.person,
-                                          email=delivery.email)
-            elif delivery.kind == DeliveryKind.SUBSTITUTE_RELEASE:  # absence (flow 3)
-                from .absence_mail import release_message
-
-                message = release_message(meeting=meeting, person=delivery.person,
-                                          email=delivery.email)
+    mail, result = None, SendResult("skipped")
+    try:
+        with transaction.atomic():
+            _lock_meeting_shared(row["meeting_id"])
+            if connection.features.has_select_for_update_skip_locked and not list(
+                    seen.select_for_update(skip_locked=True, of=("self",))
+                    .values_list("pk", flat=True)):
+                return SendResult("skipped")  # another worker is sending it right now
+            if not seen.update(attempts=F("attempts") + 1, claimed_at=now):
+                return SendResult("skipped")
+            attempts = row["attempts"] + 1
+            delivery = NoticeDelivery.objects.select_related("person").get(pk=delivery_id)
+            meeting = (Meeting.objects.select_related("body__structure", "chair")
+                       .prefetch_related(Prefetch("items", AgendaItem.objects.select_related(
+                           "prepares_for")), "guest_bodies")
+                       .get(pk=delivery.meeting_id))
+            done = NoticeDelivery.objects.filter(pk=delivery_id)
+            if _superseded(delivery, meeting):
+                done.update(status=DeliveryStatus.SUPERSEDED, attempts=row["attempts"],
+                            taken_at=None, last_error="")
+                log.info("delivery %s (%s v%d) superseded: not sent", delivery_id,
+                         delivery.kind, delivery.sequence)
+                return SendResult("superseded")
+            try:
+                message = _message(delivery, meeting)
+                mail = get_connection()
+                mail.open()
+                mail.send_messages([message])
+            except Exception as exc:
+                retry = is_transient(exc) and attempts <= len(settings.NOTICE_RETRY_DELAYS)
+                status = DeliveryStatus.RETRYING if retry else DeliveryStatus.FAILED
+                done.update(status=status, taken_at=None,
+                            last_error=f"{type(exc).__name__}: {exc}"[:2000])
+                log.warning("delivery %s attempt %d: %s (%s)", delivery_id, attempts, exc,
+                            status, exc_info=not is_transient(exc))
+                result = (SendResult("retry", int(retry_delay(attempts).total_seconds()))
+                          if retry else SendResult("failed"))
             else:
-                message = emails.notice_message(meeting=meeting, person=delivery.person,
-                                                kind=delivery.kind, email=delivery.email,
-                                                as_substitute=delivery.as_substitute)
-            _deliver(message)
-        except Exception as exc:
-            retry = is_transient(exc) and attempts <= len(settings.NOTICE_RETRY_DELAYS)
-            status = DeliveryStatus.RETRYING if retry else DeliveryStatus.FAILED
-            NoticeDelivery.objects.filter(pk=delivery_id).update(
-                status=status, last_error=f"{type(exc).__name__}: {exc}"[:2000])
-            log.warning("delivery %s attempt %d: %s (%s)", delivery_id, attempts, exc, status,
-                        exc_info=not is_transient(exc))
-            if retry:
-                return SendResult("retry", int(retry_delay(attempts).total_seconds()))
-            return SendResult("failed")
-        NoticeDelivery.objects.filter(pk=delivery_id).update(
-            status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
-    return SendResult("sent")
+                done.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), taken_at=None,
+                            last_error="")
+                result = SendResult("sent")
+        # Committed: only now QUIT. A crash from here on cannot send the mail again.
+    finally:
+        _close(mail, polite=result.outcome == "sent")
+    return result
 
 
 # --- Sweeps -----------------------------------------------------------------------------
@@ -341,10 +444,30 @@ def notices_sweep(*, now: dt.datetime | None = None) -> int:
 
 
 def _pending(now: dt.datetime, stuck_after: dt.timedelta):
-    due = Q(status=DeliveryStatus.CLAIMED, claimed_at__lte=now - stuck_after)
+    # Stranded: a worker took the row (its lease is committed) and nobody holds it now;
+    # ``_unheld`` leaves out the rows being sent right now (PostgreSQL).
+    due = Q(status=DeliveryStatus.CLAIMED, taken_at__isnull=False)
+    # Never taken: the task message was lost (broker down at claim, a dead worker's
+    # prefetched message); a message still waiting in the queue is left alone a while.
+    due |= Q(status=DeliveryStatus.CLAIMED, taken_at__isnull=True,
+             claimed_at__lte=now - stuck_after)
     for n in range(1, len(settings.NOTICE_RETRY_DELAYS) + 1):
         due |= Q(status=DeliveryStatus.RETRYING, attempts=n, claimed_at__lte=now - retry_delay(n))
     return NoticeDelivery.objects.filter(due)
+
+
+def _unheld(ids: list[int]) -> list[int]:
+    """``ids`` less the rows a live worker is sending (locked), on PostgreSQL.
+
+    Elsewhere all of them: a second message for a row in flight finds it locked by the
+    database's write lock and then sent, and sends nothing.
+    """
+    if not connection.features.has_select_for_update_skip_locked:
+        return ids
+    with transaction.atomic():
+        return list(NoticeDelivery.objects.filter(pk__in=ids).order_by("pk")
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .values_list("pk", flat=True))
 
 
 def deliveries_requeue(*, now: dt.datetime | None = None,
@@ -354,7 +477,8 @@ def deliveries_requeue(*, now: dt.datetime | None = None,
 
     now = now or timezone.now()
     count = 0
-    for ids in _batches(_pending(now, stuck_after)):
+    for batch in _batches(_pending(now, stuck_after)):
+        ids = _unheld(batch)
         for pk in ids:
             send_delivery.delay(pk)
         count += len(ids)
@@ -366,8 +490,8 @@ def deliveries_send_pending(*, now: dt.datetime | None = None,
     """Like ``deliveries_requeue`` but sends in this process; returns how many were sent."""
     now = now or timezone.now()
     sent = 0
-    for ids in _batches(_pending(now, stuck_after)):
-        for pk in ids:
+    for batch in _batches(_pending(now, stuck_after)):
+        for pk in _unheld(batch):
             sent += delivery_send(delivery_id=pk, now=now).outcome == "sent"
     return sent
 

@@ -74,8 +74,9 @@ class NoticeRecipient:
 
 
 def _render_triplet(name: str, context: dict) -> tuple[str, str, str]:
-    subject = render_to_string(f"{TEMPLATES}{name}_subject.txt", context)
-    return (" ".join(subject.split()),
+    from halsam.mail import render_subject
+
+    return (render_subject(f"{TEMPLATES}{name}_subject.txt", context),
             render_to_string(f"{TEMPLATES}{name}.txt", context),
             render_to_string(f"{TEMPLATES}{name}.html", context))
 
@@ -86,12 +87,15 @@ def agenda_pdf_filename(meeting: Meeting) -> str:
 
 
 def notice_message(*, meeting: Meeting, person: Person, kind: str, as_substitute: bool,
-                   email: str | None = None, preview: bool = False) -> EmailMultiAlternatives:
+                   email: str | None = None, preview: bool = False,
+                   sequence: int | None = None) -> EmailMultiAlternatives:
     """The notice (or update, cancellation, substitute call) e-mail to one person.
 
     ``meeting`` should come with ``body__structure`` selected and ``items`` prefetched.
     ``preview`` (the notice preview page): the same message without the PDF attachment
     (the page links to it) and with a "report absence" link that carries no valid token.
+    ``sequence``: the calendar version the e-mail stands for (its delivery's own);
+    default the meeting's current one.
     """
     cancel = kind == DeliveryKind.CANCEL
     method = calendar.CANCEL if cancel else calendar.REQUEST
@@ -114,8 +118,9 @@ def notice_message(*, meeting: Meeting, person: Person, kind: str, as_substitute
                 if preview else absence_link(meeting, person)),
         }
         subject, text, html = _render_triplet("notice", context)
-        ics = calendar.invitation(meeting, NoticeRecipient(person, as_substitute), method)
-        attachment = None if cancel or preview else pdf.agenda_pdf(meeting)
+        ics = calendar.invitation(meeting, NoticeRecipient(person, as_substitute), method,
+                                  sequence=sequence)
+        attachment = None if cancel or preview else pdf.agenda_pdf(meeting, with_video=True)
         filename = agenda_pdf_filename(meeting)
     name, address = calendar.organizer_address(meeting)
     message = EmailMultiAlternatives(

@@ -6,7 +6,9 @@ STATUS:CANCELLED so calendars remove them. Each feed costs a fixed number of que
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Prefetch, Q
@@ -73,9 +75,10 @@ def person_meetings(person: Person):
 
 @require_GET
 def person_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """/kalender/<token>.ics: all meetings of the token's owner; 404 once revoked."""
+    """/kalender/<token>.ics: all meetings of the token's owner; 404 once revoked.
+    The token is looked up by its hash: only the hash is stored."""
     found = (CalendarToken.objects.select_related("person")
-             .filter(token=token, revoked_at__isnull=True).first())
+             .filter(token_hash=token_hash(token), revoked_at__isnull=True).first())
     if found is None:
         raise Http404("unknown or revoked calendar token")
     person = found.person
@@ -83,11 +86,28 @@ def person_feed(request: HttpRequest, token: str) -> HttpResponse:
                      private=True)
 
 
+def token_hash(secret: str) -> str:
+    """What is stored of a feed token: its SHA-256, hex. The secret has 256 random bits, so
+    a plain hash cannot be reversed by guessing (no slow hash needed)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedCalendarToken:
+    """A token just made: ``token`` is the secret for the URL, shown to its owner once and
+    never stored; ``record`` the stored row (with only the hash)."""
+
+    record: CalendarToken
+    token: str
+
+
 @transaction.atomic
-def calendar_token_issue(person: Person) -> CalendarToken:
+def calendar_token_issue(person: Person) -> IssuedCalendarToken:
     """Give the person a new feed token, revoking the one they had."""
     calendar_token_revoke(person)
-    return CalendarToken.objects.create(person=person, token=secrets.token_urlsafe(32))
+    secret = secrets.token_urlsafe(32)
+    record = CalendarToken.objects.create(person=person, token_hash=token_hash(secret))
+    return IssuedCalendarToken(record=record, token=secret)
 
 
 @transaction.atomic

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Body, Person, StrategicArea
+from halsam import form_fields as bounded
+from halsam.concurrency import EDIT_FIELD, Seen, VersionedFormMixin, edit_token, read_token
 from halsam.formats.dates import plain_date
 
 from . import rules
@@ -32,7 +34,7 @@ class _MeetingFields(forms.Form):
                              initial=MeetingKind.ORDINARY)
     area = forms.ModelChoiceField(label=_("Strategic area (theme meetings)"),
                                   queryset=StrategicArea.objects.none(), required=False)
-    place = forms.CharField(label=_("Place"), max_length=300, required=False)
+    place = bounded.LineField(label=_("Place"), max_length=300, required=False)
     video_url = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
     is_public = forms.BooleanField(label=_("Public meeting"), required=False, initial=True)
 
@@ -43,12 +45,15 @@ class _MeetingFields(forms.Form):
             structure_id=body.structure_id).order_by("position")
 
 
-class MeetingForm(_MeetingFields):
-    """One meeting: day, times, kind, place."""
+class MeetingForm(VersionedFormMixin, _MeetingFields):
+    """One meeting: day, times, kind, place. Changing a meeting carries its edit token
+    (``setup_token``, issue 12 §1)."""
 
-    title = forms.CharField(label=_("Title"), max_length=200, required=False,
-                            help_text=_("Empty: the body's name."))
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    edit_fields = ("title", "start", "end", "kind", "area", "place", "video_url", "is_public")
+
+    title = bounded.LineField(label=_("Title"), max_length=200, required=False,
+                              help_text=_("Empty: the body's name."))
+    day = bounded.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
     field_order = ["title", "day", "start_time", "end_time", "kind", "area", "place",
@@ -84,14 +89,14 @@ class SeriesForm(_MeetingFields):
     week_of_month = forms.TypedChoiceField(
         label=_("Week of the month"), coerce=int, required=False, empty_value=None,
         choices=[("", "–"), *WEEKS], help_text=_("For a monthly series: e.g. the first Tuesday."))
-    first_day = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    first_day = bounded.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15,
                                           max_value=24 * 60, initial=120)
     count = forms.IntegerField(label=_("Number of meetings"), min_value=1,
                                max_value=rules.MAX_SERIES, required=False)
-    until = forms.DateField(label=_("Until"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = bounded.DateField(label=_("Until"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
     field_order = ["frequency", "interval", "weekday", "week_of_month", "first_day", "time",
                    "duration_minutes", "count", "until", "kind", "area", "place", "video_url",
                    "is_public"]
@@ -144,13 +149,16 @@ class SeriesForm(_MeetingFields):
                 "last_day": dt.date(self.year, 12, 31) if self.year else None}
 
 
-class AgendaItemForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=300)
+class AgendaItemForm(VersionedFormMixin, forms.Form):
+    edit_fields = ("title", "kind", "description", "presenter", "duration_minutes",
+                   "prepares_for")
+
+    title = bounded.LineField(label=_("Title"), max_length=300)
     kind = forms.ChoiceField(label=_("Kind"), choices=AgendaItemKind.choices,
                              initial=AgendaItemKind.INFORMATION)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(
         attrs={"rows": 3}))
-    presenter = forms.CharField(label=_("Presenter"), max_length=200, required=False)
+    presenter = bounded.LineField(label=_("Presenter"), max_length=200, required=False)
     duration_minutes = forms.IntegerField(label=_("Time (minutes)"), min_value=1, max_value=600,
                                           required=False)
     prepares_for = forms.ModelChoiceField(label=_("Prepared for (body)"), required=False,
@@ -163,12 +171,12 @@ class AgendaItemForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    title = forms.CharField(label=_("Title of the paper"), max_length=300, required=False)
+    title = bounded.LineField(label=_("Title of the paper"), max_length=300, required=False)
     file = forms.FileField(label=_("File (PDF, DOCX, XLSX or ODT)"))
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reason = bounded.LineField(label=_("Reason"), max_length=300)
 
 
 class MinutesForm(forms.Form):
@@ -181,9 +189,11 @@ class MinutesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Chosen among those recorded as present at the meeting."))
 
-    def __init__(self, *args, items, people, checkers_editable: bool, **kwargs) -> None:
+    def __init__(self, *args, items, people, checkers_editable: bool, minutes=None,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.items = items
+        self.minutes = minutes
         self.fields["checkers"].queryset = Person.objects.filter(pk__in=[p.pk for p in people])
         self.fields["checkers"].choices = [(p.pk, p.name) for p in people]
         if not checkers_editable:
@@ -194,6 +204,29 @@ class MinutesForm(forms.Form):
                 self.fields[f"{name}_{item.pk}"] = forms.CharField(
                     label=label, required=False, initial=getattr(item, name),
                     widget=forms.Textarea(attrs={"rows": 2}))
+        if minutes is not None:
+            # What the secretary saw (issue 12 §1): the minutes' and each item's token.
+            self._token(EDIT_FIELD, minutes, ("summary", "checkers"),
+                        known={"checkers": self.initial.get("checkers", [])})
+            for item in items:
+                self._token(self.item_token_field(item.pk), item, self.ITEM_TEXTS)
+
+    ITEM_TEXTS = ("notes", "decision", "recommendation")
+
+    @staticmethod
+    def item_token_field(item_pk: int) -> str:
+        return f"{EDIT_FIELD}_{item_pk}"
+
+    def _token(self, name: str, instance, fields, known=None) -> None:
+        self.fields[name] = forms.CharField(widget=forms.HiddenInput, required=False)
+        if not self.is_bound:
+            self.initial[name] = edit_token(instance, fields, known)
+
+    def minutes_seen(self) -> Seen | None:
+        return read_token(self.data.get(self.add_prefix(EDIT_FIELD)), self.minutes)
+
+    def item_seen(self, item) -> Seen | None:
+        return read_token(self.data.get(self.add_prefix(self.item_token_field(item.pk))), item)
 
     def item_fields(self):
         """Per item the bound fields, for the template."""

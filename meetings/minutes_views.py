@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from halsam.concurrency import EDIT_FIELD, StaleEdit, show_stale
 from halsam.text import join_names
 
 from . import access, pdf, selectors, services
@@ -88,18 +89,27 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MinutesForm(request.POST or None, items=items, people=present,
                        checkers_editable=minutes.status == MinutesStatus.DRAFT,
                        initial={"summary": minutes.summary,
-                                "checkers": list(minutes.checkers.all())})
+                                "checkers": list(minutes.checkers.all())}, minutes=minutes)
     if request.method == "POST" and editable and form.is_valid():
+        # Only what this secretary changed is written; a field someone else changed
+        # meanwhile refuses the whole save (issue 12 §1).
         try:
             with transaction.atomic():
                 services.minutes_update(
                     actor=request.user, minutes=minutes, summary=form.cleaned_data["summary"],
                     checkers=(list(form.cleaned_data["checkers"])
-                              if minutes.status == MinutesStatus.DRAFT else None))
+                              if minutes.status == MinutesStatus.DRAFT else None),
+                    seen=form.minutes_seen())
                 by_pk = {i.pk: i for i in items}
                 for item_pk, changes in form.item_changes().items():
                     services.agenda_item_update(actor=request.user, item=by_pk[item_pk],
-                                                changes=changes, reason=_("Minutes written"))
+                                                changes=changes, reason=_("Minutes written"),
+                                                seen=form.item_seen(by_pk[item_pk]),
+                                                only_changed=True)
+        except StaleEdit as exc:
+            show_stale(form, exc, field=(MinutesForm.item_token_field(exc.instance.pk)
+                                         if exc.instance._meta.model_name == "agendaitem"
+                                         else EDIT_FIELD))
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -296,6 +306,9 @@ def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The agenda (dagordning) as a PDF, for everyone who may see the meeting."""
     acc = access.meeting_for_user(request.user, pk)
     meeting = acc.meeting
-    data = pdf.agenda_pdf(meeting)
-    return _pdf_response(data, f"dagordning-{slugify(meeting.body.name)}-"
-                               f"{_file_day(meeting)}.pdf")
+    data = pdf.agenda_pdf(meeting, with_video=acc.sees_all)
+    response = _pdf_response(data, f"dagordning-{slugify(meeting.body.name)}-"
+                                   f"{_file_day(meeting)}.pdf")
+    if acc.sees_all:  # it may carry the video link: never from a shared cache
+        response["Cache-Control"] = "private, no-store"
+    return response

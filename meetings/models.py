@@ -17,7 +17,9 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from governance.models import Body, Person, StrategicArea
+from halsam.concurrency import VersionedModel
 from halsam.formats.dates import plain_date
+from halsam.validators import date_in_range, no_control_characters
 
 
 class MeetingKind(models.TextChoices):
@@ -37,7 +39,7 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Meeting(models.Model):
+class Meeting(VersionedModel):
     """A meeting of a body, or a joint meeting of several bodies."""
 
     body = models.ForeignKey(
@@ -47,7 +49,8 @@ class Meeting(models.Model):
         Body, verbose_name=_("also for the bodies"), blank=True, related_name="joint_meetings",
         help_text=_("For a joint meeting: the other bodies whose members are called."),
     )
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True,
+                             validators=[no_control_characters])
     kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices,
                             default=MeetingKind.ORDINARY)
     area = models.ForeignKey(
@@ -55,9 +58,10 @@ class Meeting(models.Model):
         on_delete=models.PROTECT, related_name="meetings",
         help_text=_("For a theme meeting: the strategic area it is about."),
     )
-    start = models.DateTimeField(_("starts"))
-    end = models.DateTimeField(_("ends"))
-    place = models.CharField(_("place"), max_length=300, blank=True)
+    start = models.DateTimeField(_("starts"), validators=[date_in_range])
+    end = models.DateTimeField(_("ends"), validators=[date_in_range])
+    place = models.CharField(_("place"), max_length=300, blank=True,
+                             validators=[no_control_characters])
     video_url = models.URLField(_("video link"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=MeetingStatus.choices,
                               default=MeetingStatus.PLANNED)
@@ -75,7 +79,8 @@ class Meeting(models.Model):
         _("notice sent for version"), default=-1,
         help_text=_("The calendar version whose notice has gone out; -1 when none has."),
     )
-    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True,
+                                     validators=[no_control_characters])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["notice_due_at"])
 
@@ -129,7 +134,7 @@ class Formalia(models.TextChoices):
     CLOSING = "closing", _("Closing formalia")
 
 
-class AgendaItem(models.Model):
+class AgendaItem(VersionedModel):
     """An item on a meeting's agenda; after the meeting it carries the minutes' notes."""
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
@@ -137,9 +142,10 @@ class AgendaItem(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=20, choices=AgendaItemKind.choices,
                             default=AgendaItemKind.INFORMATION)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=[no_control_characters])
     description = models.TextField(_("description"), blank=True)
-    presenter = models.CharField(_("presenter"), max_length=200, blank=True)
+    presenter = models.CharField(_("presenter"), max_length=200, blank=True,
+                                 validators=[no_control_characters])
     duration_minutes = models.PositiveSmallIntegerField(_("time (minutes)"), null=True, blank=True)
     prepares_for = models.ForeignKey(
         Body, verbose_name=_("prepared for"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -197,7 +203,7 @@ class AgendaAttachment(models.Model):
 
     item = models.ForeignKey(AgendaItem, verbose_name=_("agenda item"), on_delete=models.CASCADE,
                              related_name="attachments")
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=[no_control_characters])
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
     size = models.PositiveBigIntegerField(_("size"), default=0)
@@ -230,6 +236,9 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     RETRYING = "retrying", _("Retrying")
     FAILED = "failed", _("Failed")
+    # A notice or update overtaken by a newer version or a cancellation before it went
+    # out (issue 12 §7): never sent, so a member never gets an older notice after a newer.
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 class NoticeDelivery(models.Model):
@@ -253,6 +262,9 @@ class NoticeDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     claimed_at = models.DateTimeField(_("claimed"), auto_now_add=True)
+    # The lease: committed when a worker takes the row, before it talks to the mail
+    # server. A claimed row with a lease whose worker is gone is stranded (delivery.py).
+    taken_at = models.DateTimeField(_("taken by a worker"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
@@ -338,7 +350,7 @@ class MinutesStatus(models.TextChoices):
     PUBLISHED = "published", pgettext_lazy("minutes status", "Published")
 
 
-class Minutes(models.Model):
+class Minutes(VersionedModel):
     """The minutes (protokoll/minnesanteckningar) of a meeting and their approval."""
 
     meeting = models.OneToOneField(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
@@ -423,11 +435,15 @@ class MinutesSignature(models.Model):
 
 
 class CalendarToken(models.Model):
-    """The secret in a person's calendar feed URL; revoking it makes a new one."""
+    """A person's calendar feed link; revoking it makes a new one.
+
+    Only the SHA-256 of the secret in the URL is stored (``meetings.feeds.token_hash``):
+    the secret is shown once, when it is made, and nobody can read it back, in the admin
+    or from a copy of the database (issue 12 §4)."""
 
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE,
                                related_name="calendar_tokens")
-    token = models.CharField(_("token"), max_length=64, unique=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 

@@ -70,7 +70,8 @@ def notice_agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The agenda PDF exactly as the notice attaches it (for the preview)."""
     access.meeting_for_editor(request.user, pk)
     meeting = notice_preview.meeting_for_preview(pk)
-    response = HttpResponse(pdf.agenda_pdf(meeting), content_type="application/pdf")
+    response = HttpResponse(pdf.agenda_pdf(meeting, with_video=True),
+                            content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{agenda_pdf_filename(meeting)}"'
     return response
 

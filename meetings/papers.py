@@ -5,14 +5,16 @@ link to it. meetings must not import documents, so the document register plugs i
 ``documents`` registers a ``PaperSource`` from its ``AppConfig.ready()``
 (``documents/agenda_papers.py``), and the agenda editor, the meeting page, the agenda PDF
 and the notice list every item's papers through ``annotate``, in one query per source
-however many items there are.
+however many items there are. An uploaded paper is checked by the register's inspection
+(``inspect_upload``, registered the same way), so both paths refuse the same files.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from .models import AgendaAttachment
@@ -68,6 +70,35 @@ class PaperSource(Protocol):
 
     def detach(self, *, actor: Actor, item: AgendaItem, pk: int) -> None:
         """Remove the paper ``pk`` from ``item``."""
+
+
+class Inspection(Protocol):
+    """What the upload inspection found out about an accepted file."""
+
+    content_type: str
+    extension: str
+    size: int
+
+
+# ``inspector(file, name, *, max_bytes)``: the one inspection of uploads, the document
+# register's (``documents.uploads.inspect_upload``), registered from its ``ready()``;
+# raises ``ValidationError`` on the ``file`` field.
+Inspector = Callable[..., Inspection]
+_inspector: list[Inspector] = []
+
+
+def register_inspector(inspector: Inspector) -> None:
+    """Called from the documents app's ``ready()``; a second call replaces the first."""
+    _inspector[:] = [inspector]
+
+
+def inspect_upload(file: IO[bytes], name: str, *, max_bytes: int) -> Inspection:
+    """Check an agenda paper exactly as the register checks its uploads (issue 12 §3):
+    type by content, the name's extension, the package and XML limits."""
+    if not _inspector:
+        raise ImproperlyConfigured("No upload inspection is registered: the documents "
+                                   "app must be installed to accept agenda papers.")
+    return _inspector[0](file, name, max_bytes=max_bytes)
 
 
 _sources: dict[str, PaperSource] = {}

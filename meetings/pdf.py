@@ -69,20 +69,23 @@ def _html_to_pdf(html: str) -> bytes:
     return document.write_pdf(**options)
 
 
-def _meeting_context(meeting: Meeting) -> dict:
+def _meeting_context(meeting: Meeting, *, with_video: bool = False) -> dict:
     items = papers.annotate(meeting.items.all())
     return {"meeting": meeting, "items": items, "body": meeting.body,
-            "guests": list(meeting.guest_bodies.all())}
+            "guests": list(meeting.guest_bodies.all()), "with_video": with_video}
 
 
-def agenda_pdf(meeting: Meeting) -> bytes:
-    """The agenda (föredragningslista) of a meeting."""
-    return render_pdf("meetings/pdf/agenda.html", _meeting_context(meeting))
+def agenda_pdf(meeting: Meeting, *, with_video: bool = False) -> bytes:
+    """The agenda (föredragningslista) of a meeting. ``with_video`` only for the notice's
+    attachment and for those who see the video link on the meeting page (issue 12 §4)."""
+    return render_pdf("meetings/pdf/agenda.html",
+                      _meeting_context(meeting, with_video=with_video))
 
 
 def minutes_pdf(meeting: Meeting, *, draft: bool = False) -> bytes:
     """The minutes: notes, decisions and recommendations per item (with its § number),
-    attendance, approval. ``draft`` marks minutes not yet published as a draft."""
+    attendance, approval. ``draft`` marks minutes not yet published as a draft. Never the
+    video link: published minutes become a public register document."""
     context = _meeting_context(meeting)
     context["draft"] = draft
     context["attendance"] = list(

@@ -4,7 +4,8 @@ and minutes, each only as far as the user may see it.
 - Meetings: those ``access.visible_meetings_q`` lets the user see, by title, body and place.
 - Agenda items of those meetings: everyone searches the titles (the public sees a
   public meeting's agenda titles); the descriptions only where the user sees the papers
-  (members of the meeting's bodies, coordinators, staff: ``MeetingAccess.sees_all``).
+  (members of the meeting's bodies and coordinators: ``MeetingAccess.sees_all``; being
+  staff adds nothing).
 - Minutes: published minutes of meetings the user may see, by their summary and the
   notes, decisions and recommendations of the items; coordinators (who edit minutes) also
   the ones not yet published.
@@ -33,7 +34,7 @@ class MeetingSearch:
 
 def _sees_papers_q(user: access.User, prefix: str) -> Q:
     """Meetings (under ``prefix``) whose papers the user sees."""
-    if user.is_authenticated and (access.is_coordinator(user) or user.is_staff):
+    if access.is_coordinator(user):
         return Q()
     body_ids = access.member_body_ids(user)
     if not body_ids:

@@ -274,13 +274,12 @@ class BodyMeetings:
     past: list[Meeting]
 
 
-def body_meetings(body: Body, *, include_private: bool, now: dt.datetime | None = None,
+def body_meetings(body: Body, *, visible: Q, now: dt.datetime | None = None,
                   limit: int = 10) -> BodyMeetings:
-    """A body's coming and past meetings (its own and as a guest) in one query."""
+    """A body's coming and past meetings (its own and as a guest) in one query, as far
+    as ``visible`` (``access.visible_meetings_q`` of the viewer) lets them be seen."""
     now = now or timezone.now()
-    qs = Meeting.objects.filter(Q(body=body) | Q(guest_bodies=body)).distinct()
-    if not include_private:
-        qs = qs.filter(is_public=True)
+    qs = Meeting.objects.filter(Q(body=body) | Q(guest_bodies=body)).filter(visible).distinct()
     window = dt.timedelta(days=400)
     rows = list(qs.filter(start__gte=now - window, start__lt=now + window)
                 .select_related("body").order_by("start"))

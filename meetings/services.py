@@ -9,8 +9,6 @@ delivery row per recipient in the caller's transaction and sends after commit.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -34,8 +32,9 @@ from governance.models import (
 )
 from governance.services import Actor, save_with_history
 from governance.standard_agenda import StandardAgendaError, parse_standard_agenda
+from halsam.concurrency import Seen, resolve
 
-from . import agenda_rules, rules, signals
+from . import agenda_rules, minutes_lock, papers, rules, signals
 from .models import (
     Absence,
     AgendaAttachment,
@@ -202,10 +201,13 @@ def _locked(meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_update(
-    *, actor: Actor, meeting: Meeting, changes: Mapping[str, object], reason: str = ""
+    *, actor: Actor, meeting: Meeting, changes: Mapping[str, object], reason: str = "",
+    seen: Seen | None = None,
 ) -> Meeting:
     """Change a planned meeting; after a notice went out, members get an update.
 
+    ``seen`` is the edit form's token: a change saved by someone else since, to a field
+    this form writes, refuses the save (``StaleEdit``, halsam/concurrency.py).
     The returned meeting carries ``notified`` (a ``Notified``): what was sent to how many.
     """
     meeting = _locked(meeting)
@@ -217,6 +219,7 @@ def meeting_update(
     if unknown:
         raise ValidationError({"__all__": _("These fields cannot be changed here: %(fields)s.")
                                % {"fields": ", ".join(sorted(unknown))}})
+    changes = resolve(meeting, seen=seen, changes=changes)
     old_year = meeting.start.astimezone(rules.STOCKHOLM).year
     changed = [name for name, value in changes.items() if getattr(meeting, name) != value]
     if not changed:
@@ -438,15 +441,27 @@ def agenda_item_add(
     return item
 
 
+def _item_label(item: AgendaItem) -> str:
+    """How a refused change names the item: "§ 12 Budget: " (or "3. Budget: ")."""
+    number = f"§ {item.section}" if item.section else f"{item.position}."
+    return f"{number} {item.title}: "
+
+
 ITEM_FIELDS = ("title", "kind", "description", "presenter", "duration_minutes", "prepares_for",
                "notes", "decision", "recommendation")
 
 
 @transaction.atomic
 def agenda_item_update(
-    *, actor: Actor, item: AgendaItem, changes: Mapping[str, object], reason: str = ""
+    *, actor: Actor, item: AgendaItem, changes: Mapping[str, object], reason: str = "",
+    seen: Seen | None = None, only_changed: bool = False,
 ) -> AgendaItem:
-    """Change an agenda item, or write the minutes' notes on it while the minutes are open."""
+    """Change an agenda item, or write the minutes' notes on it while the minutes are open.
+
+    ``seen`` is the edit form's token (``StaleEdit`` when someone else changed a field
+    this save writes). With ``only_changed`` (the minutes form) only the fields the user
+    changed since ``seen`` are written, so that two people writing different fields both
+    keep their text."""
     item = (
         AgendaItem.objects.select_for_update(of=("self",))
         .select_related("meeting")
@@ -457,6 +472,10 @@ def agenda_item_update(
         raise ValidationError({"__all__": _("These fields cannot be changed here: %(fields)s.")
                                % {"fields": ", ".join(sorted(unknown))}})
     _agenda_editable(item.meeting)
+    changes = resolve(item, seen=seen, changes=changes, partial=only_changed,
+                      label_prefix=_item_label(item))
+    if not changes:
+        return item
     if {"notes", "decision", "recommendation"} & set(changes):
         status = (Minutes.objects.filter(meeting_id=item.meeting_id)
                   .values_list("status", flat=True).first())
@@ -563,6 +582,8 @@ def agenda_item_delete(*, actor: Actor, item: AgendaItem, reason: str = "") -> N
         .get(pk=item.pk)
     )
     _agenda_editable(item.meeting)
+    if minutes_lock.minutes_closed(item.meeting_id):
+        raise minutes_lock.closed_error()  # the item is part of the approved record (§5)
     if item.election_for_year is not None:
         raise ValidationError({"__all__": _("The election item follows the rotation rule; it "
                                             "moves with the year's last meeting.")})
@@ -582,59 +603,33 @@ PDF, DOCX, XLSX, ODT = (
 EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", XLSX: ".xlsx", ODT: ".odt"}
 
 
-def sniff_content_type(head: bytes, data: io.BufferedIOBase | None = None) -> str | None:
-    """The document type the file's first bytes show, or None when it is not allowed.
-
-    PDF starts with ``%PDF-``; DOCX, XLSX and ODT are ZIP packages told apart by their
-    contents (ODT names its type in the first entry, ``mimetype``).
-    """
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if not head.startswith(b"PK\x03\x04"):
-        return None
-    if head[30:38] == b"mimetype" and ODT.encode() in head[38:38 + 60]:
-        return ODT
-    if data is None:
-        return None
-    try:
-        data.seek(0)
-        names = set(zipfile.ZipFile(data).namelist())
-    except (zipfile.BadZipFile, OSError):
-        return None
-    finally:
-        data.seek(0)
-    if "[Content_Types].xml" in names:
-        if any(n.startswith("word/") for n in names):
-            return DOCX
-        if any(n.startswith("xl/") for n in names):
-            return XLSX
-    return None
+def inspect_attachment(file: UploadedFile) -> papers.Inspection:
+    """The one upload inspection for an agenda paper (issue 12 §3), within
+    ``MEETINGS_ATTACHMENT_MAX_BYTES``; ``ValidationError`` on ``file``. The admin's form
+    calls it too."""
+    limit = getattr(settings, "MEETINGS_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES)
+    if file.size is None or file.size > limit:
+        raise ValidationError({"file": _("The file is larger than %(mb)d MB.")
+                               % {"mb": limit // (1024 * 1024)}})
+    name = (file.name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    inspected = papers.inspect_upload(file, name, max_bytes=limit)
+    file.seek(0)
+    return inspected
 
 
 @transaction.atomic
 def attachment_add(
     *, actor: Actor, item: AgendaItem, title: str, file: UploadedFile, reason: str = ""
 ) -> AgendaAttachment:
-    """Attach a paper (PDF, DOCX, XLSX or ODT, checked by content) to an agenda item."""
-    limit = getattr(settings, "MEETINGS_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES)
-    if file.size is None or file.size > limit:
-        raise ValidationError({"file": _("The file is larger than %(mb)d MB.")
-                               % {"mb": limit // (1024 * 1024)}})
-    file.seek(0)
-    head = file.read(128)
-    content_type = sniff_content_type(head, file)
-    if content_type is None:
-        raise ValidationError({"file": _("Only PDF, Word (DOCX), Excel (XLSX) and OpenDocument "
-                                         "text (ODT) files can be attached.")})
-    name = (file.name or "").rsplit("/", 1)[-1]
-    if not name.lower().endswith(EXTENSIONS[content_type]):
-        raise ValidationError({"file": _("The file's name does not match its content (expected "
-                                         "%(ext)s).") % {"ext": EXTENSIONS[content_type]}})
+    """Attach a paper (PDF, DOCX, XLSX or ODT) to an agenda item, checked by the register's
+    inspection (``papers.inspect_upload``: type by content, name, package and XML limits)."""
+    inspected = inspect_attachment(file)
     item = AgendaItem.objects.select_related("meeting").get(pk=item.pk)
     _agenda_editable(item.meeting)
     file.seek(0)
+    name = (file.name or "").replace("\\", "/").rsplit("/", 1)[-1]
     attachment = AgendaAttachment(item=item, title=title.strip() or name, file=file,
-                                  content_type=content_type, size=file.size,
+                                  content_type=inspected.content_type, size=inspected.size,
                                   uploaded_by=actor if getattr(actor, "is_authenticated",
                                                                False) else None)
     save_with_history(attachment, actor=actor, reason=reason or _("Paper attached"))
@@ -838,6 +833,8 @@ def attendance_record(
     meeting = _locked(meeting)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError({"__all__": _("The meeting is cancelled.")})
+    if minutes_lock.meeting_closed(meeting):
+        raise minutes_lock.closed_error()  # who was present is in the approved minutes (§5)
     if meeting.start > timezone.now():
         raise ValidationError({"__all__": _("Attendance can be recorded once the meeting has "
                                             "started.")})
@@ -904,13 +901,23 @@ def minutes_create(*, actor: Actor, meeting: Meeting, reason: str = "") -> Minut
 @transaction.atomic
 def minutes_update(
     *, actor: Actor, minutes: Minutes, summary: str | None = None,
-    checkers: Sequence[Person] | None = None, reason: str = "",
+    checkers: Sequence[Person] | None = None, reason: str = "", seen: Seen | None = None,
 ) -> Minutes:
-    """Change the summary or choose the minute checkers (justerare) while not approved."""
+    """Change the summary or choose the minute checkers (justerare) while not approved.
+
+    With ``seen`` (the minutes form's token) only what the user changed since is written,
+    and a field someone else changed meanwhile is refused (``StaleEdit``)."""
     minutes = _minutes_locked(minutes)
     if minutes.status not in (MinutesStatus.DRAFT, MinutesStatus.WITH_CHECKERS):
         raise ValidationError({"__all__": _("The minutes are approved and can no longer be "
                                             "changed.")})
+    proposed = {name: value for name, value in (("summary", summary), ("checkers", checkers))
+                if value is not None}
+    if seen is not None:
+        written = resolve(minutes, seen=seen, changes=proposed, partial=True)
+        summary, checkers = written.get("summary"), written.get("checkers")
+        if not written:
+            return minutes
     if checkers is not None:
         # Only someone present can check the minutes: attendance recorded as attended
         # (a substitute who came included); an absent member never.

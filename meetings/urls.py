@@ -1,6 +1,8 @@
 """The meeting pages (/moten/<id>/ …) and the coordinator's planning pages."""
 from django.urls import path
 
+from halsam import converters  # noqa: F401 - registers <year:…> (issue 12 §6)
+
 from . import (
     absence_views,
     agenda_views,
@@ -52,8 +54,8 @@ urlpatterns = [
     path("moten/<int:pk>/dagordning.pdf", minutes_views.agenda_pdf, name="agenda_pdf"),
     path("moten/<int:pk>/kalender.ics", calendar_views.meeting_ics, name="meeting_ics"),
     path("kalender/", calendar_views.year_calendar, name="calendar"),
-    path("kalender/<int:year>/", calendar_views.year_calendar, name="calendar_year"),
+    path("kalender/<year:year>/", calendar_views.year_calendar, name="calendar_year"),
     path("samordning/plan/", views.plan_index, name="plan_index"),
-    path("samordning/plan/<int:year>/brister/", views.plan_shortfalls, name="shortfalls"),
-    path("samordning/plan/<slug:slug>/<int:year>/", views.plan_body, name="plan"),
+    path("samordning/plan/<year:year>/brister/", views.plan_shortfalls, name="shortfalls"),
+    path("samordning/plan/<slug:slug>/<year:year>/", views.plan_body, name="plan"),
 ]

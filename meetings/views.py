@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from governance.models import Body
+from halsam.concurrency import StaleEdit, show_stale
 from halsam.formats.dates import plain_date
+from halsam.validators import FIRST_YEAR, LAST_YEAR
 
 from . import access, notice_preview, rules, selectors, series_text, services
 from .forms import (
@@ -92,10 +94,13 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "place": meeting.place, "video_url": meeting.video_url,
                "is_public": meeting.is_public}
     form = MeetingForm(request.POST or None, body=meeting.body, initial=initial)
+    form.setup_token(meeting)
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.meeting_update(actor=request.user, meeting=meeting,
-                                              changes=form.changes())
+                                              changes=form.changes(), seen=form.seen())
+        except StaleEdit as exc:
+            show_stale(form, exc)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -166,7 +171,7 @@ def plan_index(request: HttpRequest) -> HttpResponse:
 def plan_body(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """Plan a body's year: add a meeting or a series; the minimum and mix are checked."""
     access.plan_year_allowed(request.user)
-    if not 2000 <= year <= 2200:
+    if not FIRST_YEAR <= year <= LAST_YEAR:  # the <year:…> converter holds it too
         raise Http404
     body = get_object_or_404(Body.objects.select_related("structure"), slug=slug)
     which = request.POST.get("form") if request.method == "POST" else None
@@ -219,5 +224,7 @@ def plan_shortfalls(request: HttpRequest, year: int) -> HttpResponse:
     """The bodies below their minimum, or without the required mix, for a year."""
     access.plan_year_allowed(request.user)
     return render(request, "meetings/shortfalls.html", {
-        "year": year, "shortfalls": selectors.plan_shortfalls(year), "years": [year - 1, year + 1],
+        "year": year, "shortfalls": selectors.plan_shortfalls(year),
+        # the neighbours within the years the URL takes (issue 12 §6)
+        "years": [y for y in (year - 1, year + 1) if FIRST_YEAR <= y <= LAST_YEAR],
     })

@@ -29,6 +29,8 @@ COMING_LIMIT = 20
 MINUTES_LIMIT = 10
 PAST_LIMIT = 10  # "Tidigare möten" per page (?tidigare=2 the next ten)
 DOCUMENTS_LIMIT = 50
+# The session key that carries a calendar link just made to the one page that shows it.
+FRESH_FEED_LINK = "portal.fresh_calendar_link"
 
 
 @dataclass
@@ -163,9 +165,13 @@ def home(request: HttpRequest) -> HttpResponse:
         past_page = 1
     page = portal_page(request.user, person, past_page=min(max(past_page, 1), 1000))
     feed_url = None
-    if page.calendar_token is not None:
+    # The calendar link is shown once, on the page after it was made: its secret waits in
+    # the session until then and is dropped now (only its hash is stored, issue 12 §4).
+    shown = request.session.pop(FRESH_FEED_LINK, None)
+    token = page.calendar_token
+    if isinstance(shown, dict) and token is not None and shown.get("id") == token.pk:
         feed_url = request.build_absolute_uri(
-            reverse("feeds:person", kwargs={"token": page.calendar_token.token}))
+            reverse("feeds:person", kwargs={"token": str(shown.get("token", ""))}))
     return render(request, "portal/home.html", {
         "page": page, "person": person, "feed_url": feed_url,
         "can_coordinate": access.can_coordinate(request.user),
@@ -175,17 +181,20 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_link(request: HttpRequest) -> HttpResponse:
-    """A new link to my calendar feed (the old one stops working), or no link at all."""
+    """A new link to my calendar feed (the old one stops working), or no link at all. The
+    new link is shown once, on the page this redirects to."""
     from meetings.feeds import calendar_token_issue, calendar_token_revoke
 
     person = access.person_for_user(request.user)
     if person is None:
         raise Http404("the login has no person")
+    request.session.pop(FRESH_FEED_LINK, None)
     if request.POST.get("action") == "stop":
         calendar_token_revoke(person)
         messages.success(request, _("Your calendar link is turned off."))
     else:
-        calendar_token_issue(person)
+        issued = calendar_token_issue(person)
+        request.session[FRESH_FEED_LINK] = {"id": issued.record.pk, "token": issued.token}
         messages.success(request, _("You have a new calendar link. An old link no longer "
                                     "works."))
     return redirect("portal:home")

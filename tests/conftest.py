@@ -147,6 +147,15 @@ def _celery_eager_in_tests():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Counters in the cache (the password reset throttle) start at zero in each test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def choose_language(client, code: str) -> None:
     """What the language switcher does: the language cookie (halsam/middleware.py)."""
     from django.conf import settings

@@ -12,7 +12,8 @@ objects of the world built below (through the services) that fill each pattern;
 ``POST_ONLY`` the views that answer only POST (asked with an empty POST, rolled back).
 
 Personas: anonymous; member of body A; member of body B; secretary of A; the editor
-(staff, group Redaktör); the coordinator (staff, group Samverkanskoordinator).
+(staff, group Redaktör); the coordinator (staff, group Samverkanskoordinator); staff
+without a role or a person (``is_staff`` alone, which grants no reading: issue 12 §4).
 """
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ from meetings.feeds import calendar_token_issue
 from tests.conftest import close_response
 from tests.governance.factories import BodyFactory, SeatFactory, StructureFactory, UserFactory
 
-PERSONAS = ("anonymous", "member_a", "member_b", "secretary_a", "editor", "coordinator")
+PERSONAS = ("anonymous", "member_a", "member_b", "secretary_a", "editor", "coordinator",
+            "staff")
 L = "login"
 
 
@@ -55,9 +57,9 @@ def only(allowed: int | str, *who: str, others: int | str = 403, anonymous: int 
 
 
 MEETING_EDITORS = ("secretary_a", "coordinator")
-# Staff see every meeting's papers (meetings/access.py: ``sees_all``), so the editor,
-# who is staff for the admin's document pages, does too.
-MEETING_READERS = ("member_a", "secretary_a", "editor", "coordinator")
+# Issue 12 §4: reading a non-public meeting and its papers comes from membership, the
+# secretary role or the coordinator role; being staff (the editor, bare staff) gives none.
+MEETING_READERS = ("member_a", "secretary_a", "coordinator")
 DOCUMENT_INSIDERS = ("member_a", "secretary_a", "editor", "coordinator")
 DOCUMENT_MANAGERS = ("secretary_a", "editor", "coordinator")
 WITH_PERSON = ("member_a", "member_b", "secretary_a")
@@ -77,6 +79,8 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "set_language": everyone(302),
     "feeds:body": everyone(200),
     "feeds:person": everyone(200),  # the secret token is the credential
+    # Only the token's hash is stored (issue 12 §4): the hash itself opens nothing.
+    "feeds:person@hash": everyone(404),
     "documents:register": everyone(200),
     "documents:feed": everyone(200),
     "documents:accessibility_statement": everyone(200),
@@ -93,7 +97,8 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "portal:home": only(200, *PERSONAS[1:]),  # without a person: the "not linked" page
     "portal:calendar": only(302, *WITH_PERSON, others=404),
     # --- the start pages of the roles (portal/start.py): /start/ sends each login on ----
-    "portal:start": only(302, *PERSONAS[1:]),
+    # a login without a role or a person stays on /start/ (what it can do, whom to ask)
+    "portal:start": only(302, *PERSONAS[1:]) | {"staff": 200},
     "portal:secretary": only(200, "secretary_a"),
     # --- the coordinator's pages --------------------------------------------------------
     "portal:week": only(200, "coordinator"),
@@ -129,7 +134,7 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "meetings:minutes_action": only(302, *MEETING_EDITORS),
     # issue 11, flow 4: the checker's page and the PDFs (a held meeting, member A checks)
     "meetings:minutes_check": only(200, "member_a"),
-    "meetings:minutes_pdf": only(200, "member_a", *MEETING_EDITORS) | {"editor": 404},
+    "meetings:minutes_pdf": only(200, "member_a", *MEETING_EDITORS),
     "meetings:agenda_pdf@public": everyone(200),
     "meetings:agenda_pdf@private": only(200, *MEETING_READERS),
     # --- documents ----------------------------------------------------------------------
@@ -153,8 +158,9 @@ MATRIX: dict[str, dict[str, int | str]] = {
 # staff. Everyone else is sent to the admin's login, whichever admin URL they ask for.
 # Staff: the index answers 200; a changelist 200 with the model's view or change
 # permission, else 403; every other admin URL must not send staff to a login page.
-ADMIN_OPEN = {"admin:login": everyone(200) | {"editor": 302, "coordinator": 302},
-              "admin:logout": everyone(302) | {"editor": 200, "coordinator": 200}}
+STAFF = ("editor", "coordinator", "staff")
+ADMIN_OPEN = {"admin:login": everyone(200) | dict.fromkeys(STAFF, 302),
+              "admin:logout": everyone(302) | dict.fromkeys(STAFF, 200)}
 
 POST_ONLY = {"set_language", "logout", "admin:logout", "portal:calendar",
              "meetings:absence_withdraw",
@@ -237,6 +243,7 @@ def world(db, settings, tmp_path):
         "secretary_a": _person("sekreterare-a", body=body_a, role=MembershipRole.SECRETARY),
         "editor": UserFactory(username="redaktor", is_staff=True),
         "coordinator": UserFactory(username="koordinator", is_staff=True),
+        "staff": UserFactory(username="personal", is_staff=True),
     }
     users["editor"].groups.add(groups[EDITOR_GROUP])
     users["coordinator"].groups.add(groups[COORDINATOR_GROUP])
@@ -279,7 +286,7 @@ def world(db, settings, tmp_path):
     meet_services.minutes_update(actor=coordinator, minutes=held_minutes,
                                  checkers=[member_a_person])
     meet_services.minutes_send_to_checkers(actor=coordinator, minutes=held_minutes)
-    token = calendar_token_issue(member_a_person).token
+    issued = calendar_token_issue(member_a_person)
     year = timezone.localdate().year
     ct = ContentType.objects.get_for_model(Body)
 
@@ -293,7 +300,8 @@ def world(db, settings, tmp_path):
             "seat_pk": body_a.seats.filter(memberships__role=MembershipRole.MEMBER).first().pk},
         "governance:record_office": {"slug": body_a.slug},
         "feeds:body": {"slug": body_a.slug},
-        "feeds:person": {"token": token},
+        "feeds:person": {"token": issued.token},
+        "feeds:person@hash": {"token": issued.record.token_hash},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "meetings:plan": {"slug": body_a.slug, "year": year},
         "meetings:shortfalls": {"year": year},
@@ -438,3 +446,82 @@ def test_admin_is_for_staff_only(world):
             if got != expected:
                 wrong.append(f"{key} {url} as {persona}: expected {expected}, got {got}")
     assert not wrong, "The admin rule does not hold:\n  " + "\n  ".join(wrong)
+
+
+# --- issue 12 §4: least privilege in the admin ----------------------------------------
+
+def _admin_models(*app_labels: str):
+    from django.contrib import admin
+
+    return [model for model in admin.site._registry if model._meta.app_label in app_labels]
+
+
+def test_editor_admin_covers_the_documents_app_only(world):
+    """Issue 12 §4: the editor (staff, Redaktör) gets 403 on every governance and meetings
+    model of the admin (list, add, a real row's change and history pages), sees only the
+    documents app on the index, and can still register a document there; staff without a
+    role see no app at all. Asked directly, not derived from the permissions."""
+    users = world["users"]
+    editor = _client(users["editor"])
+    wrong = []
+    for model in _admin_models("governance", "meetings"):
+        opts = model._meta
+        row = model._default_manager.order_by("pk").first()
+        urls = [reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_add")]
+        if row is not None:
+            urls += [reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk]),
+                     reverse(f"admin:{opts.app_label}_{opts.model_name}_history",
+                             args=[row.pk])]
+        for url in urls:
+            status = editor.get(url).status_code
+            if status != 403:
+                wrong.append(f"{url}: {status}")
+    assert not wrong, "The editor reaches governance/meetings admin pages:\n  " + \
+        "\n  ".join(wrong)
+    assert len(_admin_models("governance", "meetings")) > 15
+
+    index = editor.get(reverse("admin:index"))
+    assert [app["app_label"] for app in index.context["app_list"]] == ["documents"]
+    add = editor.get(reverse("admin:documents_document_add"))
+    assert add.status_code == 200
+    # The owning body and "decided at" are plain choices (no lookup into other admins).
+    html = add.content.decode()
+    assert "Organ A" in html
+    assert "/admin/autocomplete/" not in html and "related-lookup" not in html
+    bare = _client(users["staff"]).get(reverse("admin:index"))
+    assert bare.status_code == 200 and bare.context["app_list"] == []
+
+
+def test_coordinator_admin_covers_governance_and_meetings(world):
+    """The coordinator administers bodies, people and meetings in the admin (and looks at
+    documents); the calendar links there never show a token (issue 12 §4)."""
+    coordinator = _client(world["users"]["coordinator"])
+    for name in ("governance_body", "governance_person", "meetings_meeting",
+                 "meetings_calendartoken", "documents_document"):
+        assert coordinator.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
+    assert coordinator.get(reverse("admin:meetings_calendartoken_add")).status_code == 403
+
+
+def test_calendar_token_pages_never_show_the_token(world):
+    """Issue 12 §4: the admin showed live feed tokens to the editor and the coordinator.
+    Now the editor has no page at all, and the coordinator's list, change and history
+    pages carry neither the secret nor its stored hash; the person's page neither."""
+    from meetings.models import CalendarToken
+
+    users = world["users"]
+    secret = world["kwargs"]["feeds:person"]["token"]
+    token = CalendarToken.objects.get(revoked_at__isnull=True,
+                                      person__user=users["member_a"])
+    pages = [reverse("admin:meetings_calendartoken_changelist"),
+             reverse("admin:meetings_calendartoken_change", args=[token.pk]),
+             reverse("admin:meetings_calendartoken_history", args=[token.pk]),
+             reverse("admin:governance_person_change", args=[token.person_id]),
+             reverse("admin:governance_person_history", args=[token.person_id])]
+    for persona, expected in (("coordinator", 200), ("editor", 403)):
+        client = _client(users[persona])
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == expected, (persona, url)
+            html = response.content.decode()
+            assert secret not in html and token.token_hash not in html, (persona, url)

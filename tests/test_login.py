@@ -68,9 +68,12 @@ def test_logout_is_a_post(client, user):
     assert client.get("/mina-sidor/").status_code == 302
 
 
-def test_password_reset_by_email(client, user):
+def test_password_reset_by_email(client, user, django_capture_on_commit_callbacks):
     assert client.get("/accounts/password_reset/").status_code == 200
-    response = client.post("/accounts/password_reset/", {"email": "ledamot@exempel.invalid"})
+    # Queued, then sent after commit (halsam/password_reset.py).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password_reset/",
+                               {"email": "ledamot@exempel.invalid"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)

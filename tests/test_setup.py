@@ -5,6 +5,7 @@ a Celery worker and beat against PostgreSQL and Redis), as docs/operations.md de
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import secrets
 import shutil
@@ -88,8 +89,12 @@ def test_docker_compose_runs_the_production_shape():
     assert "halsam.wsgi" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "halsam", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "halsam", "beat"]
+    from tests.test_compose import interpolate  # ${NAME:-default} as compose reads it
+
     for name in ("web", "worker", "beat"):
-        env = services[name]["environment"]
+        env = {k: interpolate(str(v)) for k, v in services[name]["environment"].items()
+               if k != "DJANGO_SECRET_KEY"}
+        env["DJANGO_SECRET_KEY"] = services[name]["environment"]["DJANGO_SECRET_KEY"]
         assert env["DJANGO_SETTINGS_MODULE"] == "halsam.settings_production"
         assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env[
             "DATABASE_URL"]
@@ -198,6 +203,11 @@ def test_smoke_production_shape_gunicorn_worker_and_beat(
         assert "Länsledning" in page
         status, _headers, _body = _get(free_port, "/organ/lansledning/")
         assert status == 200
+        # issue 12 §9: /healthz over plain HTTP, as Docker's healthcheck asks it: the
+        # database and the broker (Redis) answer.
+        status, headers, body = _get(free_port, "/healthz", https=False)
+        assert status == 200, body
+        assert json.loads(body) == {"database": "ok", "broker": "ok"}
         # Plain HTTP is redirected to HTTPS: the production settings are in force.
         status, headers, _body = _get(free_port, "/", https=False)
         assert status == 301 and headers["Location"].startswith("https://")

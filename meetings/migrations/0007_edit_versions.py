@@ -1,7 +1,46 @@
-# Placeholder: filled by the helper that owns it (session 5, issue 12).
-from django.db import migrations
+"""Issue 12 §1: the edit forms' version counter (halsam/concurrency.py)."""
+from django.db import migrations, models
+
+
+def version_field():
+    """One definition for every row and its history."""
+    return models.PositiveIntegerField(
+        default=0, editable=False, verbose_name="version",
+        help_text="Raised on every save; edit forms check it so that nobody overwrites "
+                  "another person's change.")
 
 
 class Migration(migrations.Migration):
     dependencies = [("meetings", "0006_minutes_signatures")]
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="meeting",
+            name="version",
+            field=version_field(),
+        ),
+        migrations.AddField(
+            model_name="historicalmeeting",
+            name="version",
+            field=version_field(),
+        ),
+        migrations.AddField(
+            model_name="agendaitem",
+            name="version",
+            field=version_field(),
+        ),
+        migrations.AddField(
+            model_name="historicalagendaitem",
+            name="version",
+            field=version_field(),
+        ),
+        migrations.AddField(
+            model_name="minutes",
+            name="version",
+            field=version_field(),
+        ),
+        migrations.AddField(
+            model_name="historicalminutes",
+            name="version",
+            field=version_field(),
+        ),
+    ]

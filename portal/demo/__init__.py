@@ -36,7 +36,7 @@ from meetings.delivery import inline_sending
 from .common import DEFAULT_PASSWORD, PRESETS, REASON, SEED, Tally
 from .documents import Register
 from .meetings import Year
-from .people import MEMBER_LOGINS, SECRETARY_LOGIN, Filler, create_logins
+from .people import SECRETARY_LOGIN, Filler, create_logins
 
 __all__ = ["DEFAULT_PASSWORD", "MAILBOX", "SEED", "Tally", "build"]
 
@@ -99,17 +99,5 @@ def _build(tally: Tally, *, password: str, seed: int, now: dt.datetime, today: d
                     seed=seed)
         year.absences(year.build())
     register.queue()
-    _calendar_link(MEMBER_LOGINS[1][0])
-
-
-def _calendar_link(username: str) -> None:
-    """The Länsledning member's calendar link, ready to copy on Mina sidor (issue 11,
-    flow 7); a second run keeps the link."""
-    from governance.models import Person
-    from meetings.feeds import calendar_token_issue
-    from meetings.models import CalendarToken
-
-    person = Person.objects.filter(user__username=username).first()
-    if person is not None and not CalendarToken.objects.filter(
-            person=person, revoked_at__isnull=True).exists():
-        calendar_token_issue(person)
+    # No calendar link is made for the demo's members: a link is shown once, to the member
+    # who makes it on Mina sidor ("Skapa en kalenderlänk"), issue 12 §4.

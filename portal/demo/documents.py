@@ -21,7 +21,6 @@ from django.utils.text import slugify
 
 from documents import accessibility, minutes_register, services
 from documents.models import (
-    AccessibilityCheck,
     Document,
     DocumentKind,
     DocumentVersion,
@@ -218,9 +217,10 @@ class Register:
                                         reason=REASON)
 
     def _checklist(self, version: DocumentVersion) -> None:
-        stored = AccessibilityCheck.objects.filter(version=version).first()
-        machine = (stored.machine_result if stored is not None and stored.machine_result
-                   else accessibility.version_machine_check(version))
+        # Stored once per version (the queued check then finds it done).
+        stored = accessibility.accessibility_machine_check_run(version=version,
+                                                              actor=self.editor)
+        machine = stored.machine_result if stored is not None else {}
         accessibility.accessibility_check_record(
             version=version, actor=self.editor, has_title=bool(machine.get("has_title")),
             has_language=bool(machine.get("has_language")),

@@ -61,7 +61,7 @@ MUST_SEE = {
 # Who photographs a page: the first persona of this order that may see it (by the
 # authorisation matrix), so the screenshot shows the most of it.
 SCREENSHOT_ORDER = ("coordinator", "editor", "secretary_a", "member_a", "member_b",
-                    "anonymous")
+                    "anonymous", "staff")
 # Pages better shown by someone else: a member's own page, the secretary's page, and the
 # pages made for visitors who are not logged in.
 SCREENSHOT_PERSONA = {

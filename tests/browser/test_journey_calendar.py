@@ -12,6 +12,7 @@ from pathlib import Path
 
 from icalendar import Calendar
 
+from meetings.feeds import token_hash
 from meetings.models import CalendarToken
 
 from .clicks import Clicks
@@ -36,10 +37,12 @@ def test_member_copies_her_calendar_link_reads_how_and_downloads_a_meeting(conte
     section = page.locator("section[aria-labelledby=calendar-h]")
     with clicks.navigation():
         clicks.click(section.get_by_role("button", name="Skapa en kalenderlänk"))
-    token = CalendarToken.objects.get(person=member, revoked_at__isnull=True).token
+    stored = CalendarToken.objects.get(person=member, revoked_at__isnull=True).token_hash
     section = page.locator("section[aria-labelledby=calendar-h]")
     field = section.get_by_label("Kalenderlänk")
-    assert field.input_value().endswith(f"/kalender/{token}.ics")
+    # Only the hash is stored; the link shown (once) carries the secret (issue 12 §4).
+    secret = field.input_value().rsplit("/kalender/", 1)[1].removesuffix(".ics")
+    assert token_hash(secret) == stored
     assert field.get_attribute("readonly") is not None
 
     clicks.click(section.get_by_role("button", name="Kopiera länken"))

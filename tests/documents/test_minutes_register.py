@@ -49,10 +49,12 @@ def approved_minutes(*, is_public: bool = True, days_ago: int = 7) -> Minutes:
     return services.minutes_approve(actor=None, minutes=minutes, checker=a)
 
 
-def test_publishing_minutes_registers_a_public_protokoll_with_the_pdf(halsam, client):
+def test_publishing_minutes_registers_a_public_protokoll_with_the_pdf(
+        halsam, client, django_capture_on_commit_callbacks):
     minutes = approved_minutes()
     secretary = UserFactory(username="sekreteraren")
-    services.minutes_publish(actor=secretary, minutes=minutes)
+    with django_capture_on_commit_callbacks(execute=True):  # the queued machine check
+        services.minutes_publish(actor=secretary, minutes=minutes)
     meeting = minutes.meeting
     document = Document.objects.get(decided_at=meeting)
     assert document.kind == DocumentKind.MINUTES

@@ -165,7 +165,8 @@ def test_tasks_run_the_sweeps(people, today):
     assert tasks.send_unpublished_reminders.delay().get() == 0
     assert set(tasks.BEAT_SCHEDULE) == {
         "documents-review-reminders", "documents-unpublished-reminders",
-        "documents-validity-reminders", "documents-review-requests"}
+        "documents-validity-reminders", "documents-review-requests",
+        "documents-machine-checks"}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -216,9 +216,30 @@ def test_coordinator_saves_every_change_form_unchanged(coordinator_client, small
     assert obj.history.latest().history_change_reason == "Granskning"
 
 
-def test_editor_may_look_but_not_change(client, editor, small_world):
+def _viewer(*codenames: str):
+    """Staff with view permissions on governance models only (granted by hand)."""
+    from django.contrib.auth.models import Permission
+
+    from .factories import UserFactory
+
+    user = UserFactory(username="betraktare", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="governance", codename__in=codenames))
+    return user
+
+
+def test_editor_has_no_governance_admin(client, editor, small_world):
+    """Issue 12 §4: the editor's admin covers the documents app only."""
     seat = Seat.objects.get()
     client.force_login(editor)
+    assert client.get(admin_url(Membership, "changelist")).status_code == 403
+    assert client.get(admin_url(Seat, "change", seat.pk)).status_code == 403
+    assert client.get(admin_url(Membership, "add")).status_code == 403
+
+
+def test_who_may_only_look_gets_no_change_form(client, small_world):
+    seat = Seat.objects.get()
+    client.force_login(_viewer("view_seat", "view_membership"))
     assert client.get(admin_url(Membership, "changelist")).status_code == 200
     response = client.get(admin_url(Seat, "change", seat.pk))
     assert response.status_code == 200
@@ -424,12 +445,11 @@ def test_role_groups_are_idempotent_and_keep_permissions_granted_by_hand(db):
             "view_historicalmembership"} <= codenames
     assert "delete_membership" not in codenames
     editor_codes = set(groups[EDITOR_GROUP].permissions.values_list("codename", flat=True))
-    assert "view_body" in editor_codes
-    # The editor edits documents only; governance is read-only to them.
+    assert "view_body" not in editor_codes
+    # The editor's admin covers the documents app only (issue 12 §4).
     editor_perms = groups[EDITOR_GROUP].permissions.values_list("content_type__app_label",
                                                                 "codename")
-    assert not any(c.startswith(("add_", "change_")) for app, c in editor_perms
-                   if app != "documents")
+    assert {app for app, _c in editor_perms} == {"documents"}
     assert "change_document" in editor_codes
     extra = Permission.objects.get(codename="delete_membership")
     coordinator.permissions.add(extra)
@@ -520,7 +540,8 @@ def test_every_autocomplete_field_answers_a_search(coordinator_client, small_wor
 
 
 def test_coordinator_creates_logins_for_members_and_they_choose_their_password(
-        coordinator_client, lansledning, client, mailoutbox, settings):
+        coordinator_client, lansledning, client, mailoutbox, settings,
+        django_capture_on_commit_callbacks):
     """The admin action on people: a login per person without one (user name = e-mail,
     no password), the body permissions at once, and a mail with the link for choosing
     the password; that link works. People without an e-mail or with a login are named
@@ -530,8 +551,9 @@ def test_coordinator_creates_logins_for_members_and_they_choose_their_password(
     settings.HALSAM_BASE_URL = "https://halsam.example.se"
     body, seat, chair = lansledning  # the chair has an e-mail address and no login
     nomail = PersonFactory(principal=seat.principal, email="")
-    response = coordinator_client.post(admin_url(Person, "changelist"), {
-        "action": "create_logins", "_selected_action": [chair.pk, nomail.pk]}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the invitation is queued
+        response = coordinator_client.post(admin_url(Person, "changelist"), {
+            "action": "create_logins", "_selected_action": [chair.pk, nomail.pk]}, follow=True)
     assert response.status_code == 200
     shown = [str(m) for m in response.context["messages"]]
     assert any("1 inloggning" in m or "1 login" in m for m in shown), shown
@@ -557,8 +579,9 @@ def test_coordinator_creates_logins_for_members_and_they_choose_their_password(
     assert browser.login(username="sara@exempel.invalid", password="Ett-langt-losenord-2027")
 
     # A second run makes nothing twice.
-    coordinator_client.post(admin_url(Person, "changelist"), {
-        "action": "create_logins", "_selected_action": [chair.pk]})
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator_client.post(admin_url(Person, "changelist"), {
+            "action": "create_logins", "_selected_action": [chair.pk]})
     assert len(mailoutbox) == 1
 
 
@@ -893,9 +916,9 @@ def test_inline_add_link_and_index_are_swedish(coordinator_client, small_world):
     assert "Senaste händelser" in index and "Recent actions" not in index
 
 
-def test_editor_sees_the_rotation_rule_as_the_disabled_form(client, editor, halsam):
+def test_who_may_only_look_sees_the_rotation_rule_as_the_disabled_form(client, halsam):
     body = Body.objects.get(slug="lansledning")
-    client.force_login(editor)
+    client.force_login(_viewer("view_body"))
     response = client.get(admin_url(Body, "change", body.pk))
     assert response.status_code == 200
     html = response.content.decode()

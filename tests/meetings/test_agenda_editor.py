@@ -473,7 +473,8 @@ def test_upload_errors_are_shown_on_the_field(client, halsam):
                            {"title": "Fel", "file": SimpleUploadedFile("u.pdf", b"not a pdf")})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Only PDF, Word (DOCX), Excel (XLSX) and OpenDocument text (ODT)" in html
+    # The register's message: agenda papers go through its inspection (issue 12 §3).
+    assert "The file is not a PDF, Word (DOCX), Excel (XLSX) or OpenDocument text" in html
     assert 'id="upload"' in html
     assert not item.attachments.exists()
 

@@ -28,7 +28,7 @@ def _assert_tagged(reader: PdfReader, title_part: str) -> None:
 @pytest.mark.django_db
 def test_agenda_pdf_opens_carries_items_and_is_tagged(make_meeting):
     meeting = make_meeting()
-    reader, text = _read(pdf.agenda_pdf(meeting))
+    reader, text = _read(pdf.agenda_pdf(meeting, with_video=True))
     for item in meeting.items.all():
         assert item.title in text
     assert meeting.place in text

@@ -556,9 +556,12 @@ def test_coordinator_sees_replace_member_and_office_links_on_body_pages(demo, cl
 
 def test_lansledning_member_has_a_calendar_link_to_copy_and_body_pages_link_their_feed(
         demo, client):
-    """Issue 11, flow 7: Mina sidor shows the member's calendar link ready to copy, with
-    the instructions; Länsledning's page links its public feed."""
-    html = login(client, "ledamot-lansledning").get(reverse("portal:home")).content.decode()
+    """Issue 11, flow 7: the member makes her calendar link on Mina sidor and gets it ready
+    to copy, with the instructions (shown once, issue 12 §4); Länsledning's page links its
+    public feed."""
+    member = login(client, "ledamot-lansledning")
+    assert member.post(reverse("portal:calendar"), {"action": "new"}).status_code == 302
+    html = member.get(reverse("portal:home")).content.decode()
     assert "data-copy-link" in html and "/kalender/" in html and "Google" in html
     html = client.get(reverse("governance:body", kwargs={"slug": "lansledning"})).content.decode()
     assert 'rel="alternate" type="text/calendar"' in html

@@ -161,19 +161,29 @@ def test_documents_of_my_bodies_internal_included_others_internal_not(client, me
     assert others_internal.get_absolute_url() not in html
 
 
+def _shown_feed_path(html: str) -> str:
+    """The personal feed path in the page's copy field (the link shown once)."""
+    import re
+
+    found = re.search(r'value="http://testserver(/kalender/[^"/]+\.ics)"', html)
+    assert found, "no calendar link on the page"
+    return found.group(1)
+
+
 def test_calendar_link_issue_renew_and_stop(client, member):
+    """Issue 12 §4: the link is shown once, on the page after it was made."""
     person = member[0]
     client.force_login(person.user)
     assert ".ics" not in client.get(PORTAL).content.decode()
     assert client.post(reverse("portal:calendar"), {"action": "new"}).status_code == 302
-    first = CalendarToken.objects.get(person=person, revoked_at__isnull=True)
-    html = client.get(PORTAL).content.decode()
-    assert reverse("feeds:person", kwargs={"token": first.token}) in html
-    assert client.get(reverse("feeds:person", kwargs={"token": first.token})).status_code == 200
+    first = _shown_feed_path(client.get(PORTAL).content.decode())
+    assert client.get(first).status_code == 200
+    assert ".ics" not in client.get(PORTAL).content.decode()  # not shown a second time
     client.post(reverse("portal:calendar"), {"action": "new"})
-    second = CalendarToken.objects.get(person=person, revoked_at__isnull=True)
-    assert second.token != first.token
-    assert client.get(reverse("feeds:person", kwargs={"token": first.token})).status_code == 404
+    second = _shown_feed_path(client.get(PORTAL).content.decode())
+    assert second != first
+    assert client.get(first).status_code == 404
+    assert client.get(second).status_code == 200
     client.post(reverse("portal:calendar"), {"action": "stop"})
     assert not CalendarToken.objects.filter(person=person, revoked_at__isnull=True).exists()
     assert client.get(reverse("portal:calendar")).status_code == 405

@@ -4,15 +4,18 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from governance.presets import PresetError, available_presets, load_structure
+from halsam.command_args import text_arg
 
 
 class Command(BaseCommand):
     help = "Load a collaboration structure from its preset (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("preset", help=f"a preset slug ({', '.join(available_presets())}) "
-                                           "or a path to a preset YAML file")
-        parser.add_argument("--reason", default="", help="why, for the history")
+        parser.add_argument("preset", type=text_arg,
+                            help=f"a preset slug ({', '.join(available_presets())}) "
+                                 "or a path to a preset YAML file")
+        parser.add_argument("--reason", default="", type=text_arg,
+                            help="why, for the history")
 
     def handle(self, *args, preset: str, reason: str, verbosity: int, **options):
         try:

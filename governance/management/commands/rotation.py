@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from governance import checks, rules
 from governance.models import Body, Structure
+from halsam.command_args import text_arg, year_arg
 
 _KIND_LABELS = {
     "region": "region",
@@ -32,15 +33,16 @@ class Command(BaseCommand):
             "requires in a year, and when the election is due.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("body", nargs="?", help="the body's slug, e.g. lansledning")
-        parser.add_argument("--year", type=int, default=None,
+        parser.add_argument("body", nargs="?", type=text_arg,
+                            help="the body's slug, e.g. lansledning")
+        parser.add_argument("--year", type=year_arg, default=None,
                             help="the calendar year (default: this year)")
         parser.add_argument("--json", action="store_true", dest="as_json",
                             help="print one JSON object instead of a table")
         parser.add_argument("--check", action="store_true",
                             help="check the recorded office holders and reminders of every "
                                  "body; exit 1 when any finding is an error")
-        parser.add_argument("--structure", default=None,
+        parser.add_argument("--structure", default=None, type=text_arg,
                             help="with --check: only this structure's bodies (slug)")
 
     def handle(self, *args: Any, body: str | None, year: int | None, as_json: bool,

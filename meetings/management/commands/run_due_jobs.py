@@ -31,11 +31,18 @@ class Command(BaseCommand):
         from meetings.absence_mail import absences_sweep
 
         resent += absences_sweep(now=now)  # secretaries not yet told of an absence
+        from halsam.account_mail import account_mails_send_pending
+
+        resent += account_mails_send_pending(now=now)  # login invitations and resets
         reminders = delivery.minutes_reminders_send(on=today)
         granted, revoked = membership_permissions_sync(on=today)
         documents = document_reminders_send(today)
+        from documents.accessibility import machine_checks_sweep
+
+        checks = machine_checks_sweep()  # accessibility checks whose task was lost (§3)
         digests = 0 if options["no_digest"] else digest_send(on=today)
         self.stdout.write(
             f"notices claimed and sent: {claimed}; pending deliveries sent: {resent}; "
             f"minutes reminders: {reminders}; document reminders: {documents}; "
-            f"digests: {digests}; body permissions granted/revoked: {granted}/{revoked}")
+            f"digests: {digests}; body permissions granted/revoked: {granted}/{revoked}; "
+            f"accessibility checks queued: {checks}")

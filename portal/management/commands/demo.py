@@ -12,6 +12,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from governance.presets import PresetError
+from halsam.command_args import seed_arg, text_arg
 from portal.demo import DEFAULT_PASSWORD, SEED, Tally, build
 
 
@@ -20,9 +21,9 @@ class Command(BaseCommand):
             "of meetings, minutes and documents, and create the demo logins.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", default=DEFAULT_PASSWORD,
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, type=text_arg,
                             help=f"password of the demo logins (default {DEFAULT_PASSWORD})")
-        parser.add_argument("--seed", type=int, default=SEED, help="Faker seed")
+        parser.add_argument("--seed", type=seed_arg, default=SEED, help="Faker seed")
 
     def handle(self, *args, password: str, seed: int, **options):
         started = time.monotonic()

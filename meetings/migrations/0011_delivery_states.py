@@ -1,7 +1,0 @@
-# Placeholder: filled by the helper that owns it (session 5, issue 12).
-from django.db import migrations
-
-
-class Migration(migrations.Migration):
-    dependencies = [("meetings", "0010_input_bounds")]
-    operations = []
