@@ -32,6 +32,7 @@ from .models import (
     AgendaAttachment,
     AgendaItem,
     DeliveryKind,
+    DeliveryStatus,
     Meeting,
     MeetingStatus,
     NoticeDelivery,
@@ -93,7 +94,8 @@ def notice_state(meeting: Meeting, *, now: dt.datetime | None = None) -> NoticeS
     if meeting.notice_sent_sequence >= 0:
         sent = NoticeDelivery.objects.filter(
             meeting_id=meeting.pk, kind__in=NOTICE_KINDS,
-            sequence=meeting.notice_sent_sequence).aggregate(at=Min("claimed_at"), n=Count("pk"))
+            sequence=meeting.notice_sent_sequence,
+        ).exclude(status=DeliveryStatus.SUPERSEDED).aggregate(at=Min("claimed_at"), n=Count("pk"))
         sent_at, sent_count = sent["at"], sent["n"]
     if closed:
         return NoticeState(CLOSED, None, sent_at, sent_count, refusal=closed)

@@ -21,7 +21,7 @@ from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
 
-from meetings import delivery, services
+from meetings import delivery, notice_preview, services
 from meetings.models import DeliveryKind, DeliveryStatus, MeetingStatus, NoticeDelivery
 from tests.governance.factories import UserFactory
 from tests.test_settings import read_settings
@@ -99,6 +99,9 @@ def test_issue_12_s7_no_request_after_cancel(make_meeting, django_capture_on_com
     for d in notices:
         assert delivery.delivery_send(delivery_id=d.pk).outcome == "skipped"
     assert len(mail.outbox) == len(notices)
+    # The notice page does not count the notices that never went out as sent.
+    meeting.refresh_from_db()
+    assert notice_preview.notice_state(meeting).sent_count == 0
 
 
 @pytest.mark.django_db
