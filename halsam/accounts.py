@@ -14,11 +14,13 @@ from functools import cached_property
 
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off, get_failure_limit
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import include, path
 
 from . import password_reset
+from .login_forms import LoginForm
 
 LOCKOUT_STATUS = 429
 
@@ -136,6 +138,7 @@ def send_login_invitation(user, *, requested_by=None):
 # /accounts/password_reset/ (+ done), /accounts/reset/<uidb64>/<token>/ (+ done).
 # The password reset request is this project's (queued and throttled: password_reset.py).
 urlpatterns = [
+    path("login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("password_reset/", password_reset.ThrottledPasswordResetView.as_view(),
          name="password_reset"),
     path("", include("django.contrib.auth.urls")),

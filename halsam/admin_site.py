@@ -12,6 +12,7 @@ from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 
 from .admin_input import guarded
+from .login_forms import AdminLoginForm
 
 
 class LabelledAutocompleteJsonView(AutocompleteJsonView):
@@ -24,6 +25,9 @@ class LabelledAutocompleteJsonView(AutocompleteJsonView):
 
 
 class HalsamAdminSite(AdminSite):
+    # A user name longer than any can be is a form error, not a 500 (halsam/accounts.py).
+    login_form = AdminLoginForm
+
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every ``ModelAdmin`` gets ``InputGuardAdmin`` (halsam/admin_input.py, issue 12
         §6): absurd filters and ids are a message, never a server error."""

@@ -358,7 +358,7 @@ def _fuzz_world(world: dict) -> dict:
         owner_body=world["body_a"], is_public=True, termination_notice_months=None)
     person = users["member_a"].person
     Person.objects.filter(pk=person.pk).update(first_name="Anna\r\nBEGIN:VEVENT",
-                                               last_name="Test\x00\x1b")
+                                               last_name="Test\x07\x1b")
     Body.objects.filter(pk=world["body_a"].pk).update(name="Organ A\r\nX-INJECT:1")
     kwargs = dict(world["kwargs"])
     kwargs["documents:terminate@no-period"] = {"pk": document.pk}

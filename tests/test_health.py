@@ -14,8 +14,10 @@ from django.test import override_settings
 pytestmark = pytest.mark.django_db
 
 
+@override_settings(CELERY_BROKER_URL="")
 def test_healthz_answers_200_json_with_database_ok_and_no_session(client):
-    """issue 12 §9: 200 JSON; no login, no session cookie, no CSRF cookie."""
+    """issue 12 §9: 200 JSON; no login, no session cookie, no CSRF cookie (no broker set:
+    CI's PostgreSQL stage sets one)."""
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
