@@ -40,6 +40,18 @@ def _report(modeladmin, request, sent: list[tuple[Person, AccountMail]], *, done
         modeladmin.message_user(request, done % {"n": ok}, messages.SUCCESS)
 
 
+def _one_batch(modeladmin, request, queryset) -> list[Person] | None:
+    """The selected people, at most ``LOGIN_BATCH`` of them; None (with a message) when
+    more are selected."""
+    people = list(queryset.order_by("pk")[:modeladmin.LOGIN_BATCH + 1])
+    if len(people) > modeladmin.LOGIN_BATCH:
+        modeladmin.message_user(request, ngettext(
+            "Select at most %(n)d person at a time.", "Select at most %(n)d people at a time.",
+            modeladmin.LOGIN_BATCH) % {"n": modeladmin.LOGIN_BATCH}, messages.ERROR)
+        return None
+    return people
+
+
 def create_logins(modeladmin, request, queryset) -> None:
     """The member portal's logins, made by the coordinator: one per selected person
     without one (user name = e-mail address), with the password-choosing link queued in
@@ -48,11 +60,8 @@ def create_logins(modeladmin, request, queryset) -> None:
 
     from . import services
 
-    people = list(queryset.order_by("pk")[:modeladmin.LOGIN_BATCH + 1])
-    if len(people) > modeladmin.LOGIN_BATCH:
-        modeladmin.message_user(request, ngettext(
-            "Select at most %(n)d person at a time.", "Select at most %(n)d people at a time.",
-            modeladmin.LOGIN_BATCH) % {"n": modeladmin.LOGIN_BATCH}, messages.ERROR)
+    people = _one_batch(modeladmin, request, queryset)
+    if people is None:
         return
     queued: list[tuple[Person, AccountMail]] = []
     for person in people:
@@ -76,11 +85,8 @@ def resend_invitations(modeladmin, request, queryset) -> None:
     login (the earlier link stops working once a password is chosen)."""
     from halsam.accounts import send_login_invitation
 
-    people = list(queryset.select_related("user").order_by("pk")[:modeladmin.LOGIN_BATCH + 1])
-    if len(people) > modeladmin.LOGIN_BATCH:
-        modeladmin.message_user(request, ngettext(
-            "Select at most %(n)d person at a time.", "Select at most %(n)d people at a time.",
-            modeladmin.LOGIN_BATCH) % {"n": modeladmin.LOGIN_BATCH}, messages.ERROR)
+    people = _one_batch(modeladmin, request, queryset.select_related("user"))
+    if people is None:
         return
     queued: list[tuple[Person, AccountMail]] = []
     for person in people:

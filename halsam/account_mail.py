@@ -37,6 +37,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from governance.models_account_mail import AccountMail, AccountMailKind, AccountMailStatus
+from meetings.delivery import is_transient, retry_delay
 
 from .mail import render_subject
 
@@ -104,14 +105,8 @@ def _enqueue(pk: int) -> None:
 
 # --- Sending --------------------------------------------------------------------------
 
-def retry_delay(attempts: int) -> dt.timedelta:
-    delays = settings.NOTICE_RETRY_DELAYS
-    return dt.timedelta(seconds=delays[min(max(attempts, 1), len(delays)) - 1])
-
-
 def account_mail_send(*, mail_id: int, now: dt.datetime | None = None) -> tuple[str, int]:
     """Send one queued row at most once; returns (outcome, seconds until a retry)."""
-    from meetings.delivery import is_transient
 
     now = now or timezone.now()
     row = (AccountMail.objects.filter(pk=mail_id).order_by()
