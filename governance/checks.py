@@ -7,6 +7,7 @@ module's plain values and collects the results per body for the dashboard, the
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from halsam.formats.dates import plain_date
 
-from . import reminders, rules
+from . import election_source, eligibility, labels, reminders, rules
 from .models import Body, Membership, MembershipRole, OfficeTerm, StrategicArea
 from .reminders import Reminder
 
@@ -65,6 +66,11 @@ class BodyStatus:
     findings: list[Finding] = field(default_factory=list)
     election: rules.ElectionDue | None = None
     proposals: dict[str, list[Membership]] = field(default_factory=dict)
+    # The body's rule does not apply yet (the body, its structure or the rule starts
+    # later, H25, J7): ``period`` is None and ``next_period`` is the first period.
+    starts_on: dt.date | None = None
+    # The meeting where the election of the next period is due (H13), from meetings.
+    election_meeting: election_source.ElectionMeeting | None = None
 
     @property
     def worst(self) -> str:
@@ -99,20 +105,27 @@ def body_statuses(*, on: dt.date, structure_slug: str | None = None,
         bodies = bodies.filter(structure__slug=structure_slug)
     if kind:
         bodies = bodies.filter(kind=kind)
-    bodies = list(bodies.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)))
+    # A body that has ended (its own end or its structure's) has nothing left to check.
+    bodies = list(bodies.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+                  .exclude(structure__valid_until__lt=on))
     statuses = []
     window_start, window_end = on, on
     for body in bodies:
         status = BodyStatus(body=body)
         statuses.append(status)
-        # A structure not yet in force (Jämtland Härjedalen before 2027, J7) has no
-        # office holders to check: its rule's first period has not begun.
-        if not body.rotation or (body.structure.valid_from and on < body.structure.valid_from):
+        if not body.rotation:
             continue
         try:
             rule = rules.parse_rotation(body.rotation)
-            status.period = rules.period_for(rule, on)
-            status.next_period = rules.next_period(rule, status.period)
+            starts = rules.rule_starts(rule, body.in_force_from)
+            if on < starts:
+                # Not in force yet (Jämtland Härjedalen before 2027, J7; HälSam before
+                # 2023, H25): nothing recorded to check, only the first election ahead.
+                status.starts_on = starts
+                status.next_period = rules.first_period(rule, body.in_force_from)
+            else:
+                status.period = rules.period_for(rule, on)
+                status.next_period = rules.next_period(rule, status.period)
         except rules.RotationError as exc:
             status.findings.append(Finding(
                 key=f"rule-error:{body.slug}", severity="error", kind="rule_error",
@@ -120,10 +133,10 @@ def body_statuses(*, on: dt.date, structure_slug: str | None = None,
                 message=_("The rotation rule cannot be read: %(error)s") % {"error": exc}))
             continue
         status.rule = rule
-        window_start = min(window_start, status.period.start)
+        window_start = min(window_start, (status.period or status.next_period).start)
         window_end = max(window_end, status.next_period.end)
 
-    ids = [s.body.pk for s in statuses if s.period]
+    ids = [s.body.pk for s in statuses if s.rule]
     terms = list(
         OfficeTerm.objects.filter(body_id__in=ids, start__lte=window_end)
         .filter(Q(end__isnull=True) | Q(end__gte=window_start))
@@ -151,12 +164,26 @@ def body_statuses(*, on: dt.date, structure_slug: str | None = None,
             "position").values_list("code", "structure_id"):
         areas_by_structure[structure_id].append(code)
 
+    # Where each election "at the year's last meeting" is due (H13): one query in meetings.
+    due_at = election_source.election_meetings(
+        (s.body.pk, s.next_period.start.year - 1) for s in statuses
+        if s.period is not None and s.rule.election_at == "last_meeting_of_previous_year")
     for status in statuses:
+        if status.rule is None:
+            continue
+        if status.next_period is not None:
+            status.election_meeting = due_at.get(
+                (status.body.pk, status.next_period.start.year - 1))
         if status.period is None:
+            _apply_first(status, on=on, terms=terms_by_body[status.body.pk],
+                         members=members_by_body[status.body.pk], seat_of=seat_of,
+                         areas=areas_by_structure[status.body.structure_id])
             continue
         _apply_rule(status, on=on, terms=terms_by_body[status.body.pk],
                     members=members_by_body[status.body.pk], seat_of=seat_of,
                     areas=areas_by_structure[status.body.structure_id])
+    # Who may hold the seats and offices (H5, H6, H9, H11, H17, V4, V9, V10; issue 13).
+    eligibility.statuses_check(statuses, on=on, terms=terms)
     return statuses
 
 
@@ -188,7 +215,8 @@ def _apply_rule(status: BodyStatus, *, on: dt.date, terms: list[OfficeTerm],
     for office in rules.OFFICES:
         if office in now_reqs or office in next_reqs:
             status.offices.append(OfficeRow(
-                office=office, label=OfficeTerm(office=office).get_office_display(),
+                office=office, label=labels.office_label(
+                    office, second_vice_chair=labels.has_second_vice_chair(body.rotation)),
                 now=now_reqs.get(office), next=next_reqs.get(office),
                 holders=[t for t in current if t.office == office]))
     per_area = any(r.per_area for r in now_reqs.values())
@@ -223,32 +251,100 @@ def _apply_rule(status: BodyStatus, *, on: dt.date, terms: list[OfficeTerm],
         due = rules.election_due(rule, period)
         if any(t.office == "chair" for t in recorded) or due.at == "any_time":
             continue
+        # H13: the election is due at the year's last meeting, not on 31 December.
+        held_at = status.election_meeting if period == status.next_period else None
+        if held_at is not None:
+            if held_at.recorded:
+                continue
+            due = dataclasses.replace(due, due_by=held_at.day)
         if (due.due_by - on).days > ELECTION_WARNING_DAYS:
             continue
         status.election = due
+        # Overdue breaks the agreement where the rule fixes the election (H13); "as
+        # early as possible in the term" (H5) is a recommendation.
+        overdue = due.due_by < on and due.at == "last_meeting_of_previous_year"
+        values = {"body": body.name, "period": period.label, "due": plain_date(due.due_by),
+                  "rule": rules.source(due.rule_id) if due.rule_id else _("the rotation rule")}
+        if overdue and held_at is not None:
+            message = _("The election should have taken place at the meeting on %(due)s "
+                        "(%(rule)s): no office holders of %(body)s for %(period)s are "
+                        "recorded. Record the election.") % values
+        else:
+            message = _("Election of the offices of %(body)s for %(period)s is due by "
+                        "%(due)s (%(rule)s).") % values
         status.findings.append(Finding(
-            key=f"election:{body.slug}:{period.start.isoformat()}",
-            # Overdue breaks the agreement where the rule fixes the election (H13); "as
-            # early as possible in the term" (H5) is a recommendation.
-            severity="error" if due.due_by < on and due.at == "last_meeting_of_previous_year"
-            else "warning", kind="election_due",
+            # A new key once overdue, so the digest mails the escalation too.
+            key=f"election:{body.slug}:{period.start.isoformat()}" + (":overdue" if overdue
+                                                                      else ""),
+            severity="error" if overdue else "warning", kind="election_due",
             body_slug=body.slug, body_name=body.name, due=due.due_by, rule=due.rule_id,
-            message=_("Election of the offices of %(body)s for %(period)s is due by "
-                      "%(due)s (%(rule)s).") % {
-                "body": body.name, "period": period.label, "due": plain_date(due.due_by),
-                "rule": due.rule_id or _("the rotation rule")}))
+            message=message))
         break
 
-    chair_now = next((t for t in upcoming if t.office == "chair"), None)
-    chair_kind = (chair_now.person.principal.kind
-                  if chair_now and chair_now.person.principal else None)
-    for office, req in next_reqs.items():
+    _propose(status, next_reqs, members=members, upcoming=upcoming)
+
+
+def _apply_first(status: BodyStatus, *, on: dt.date, terms: list[OfficeTerm],
+                 members: list[Membership], seat_of: dict, areas: list[str]) -> None:
+    """A body whose rule does not apply yet (H25, J7): no finding about what is (not)
+    recorded, only holders already elected for the first period checked against the rule,
+    and the reminder to elect them at the time the rule says, ahead of the start.
+
+    A rule electing "at the last meeting of the previous year" (H13) has no meeting of its
+    own before the body exists: the election is due 31 December before the first period.
+    Before the start the reminder is a warning; once the start has passed without holders
+    it is the ordinary missing office holder (``_apply_rule``).
+    """
+    body, rule, first = status.body, status.rule, status.next_period
+    reqs = rules.requirements(rule, first)
+    upcoming = [t for t in terms if _in(t, first)]
+    for office in rules.OFFICES:
+        if office in reqs:
+            status.offices.append(OfficeRow(
+                office=office, label=labels.office_label(
+                    office, second_vice_chair=labels.has_second_vice_chair(body.rotation)),
+                now=None, next=reqs[office], holders=[],
+                next_holders=[t for t in upcoming if t.office == office]))
+    rows = {row.office: row for row in status.offices}
+    per_area = any(r.per_area for r in reqs.values())
+    if upcoming:
+        for f in rules.check_office_holders(
+                rule, first, [_holder(t, seat_of) for t in upcoming], body_name=body.name,
+                areas=areas if per_area else None):
+            if f.code == "missing_office_holder":
+                continue
+            finding = _finding(body, first, f)
+            status.findings.append(finding)
+            if f.office in rows:
+                rows[f.office].next_findings.append(finding)
+    due = rules.election_due(rule, first)
+    if (not any(t.office == "chair" for t in upcoming)
+            and (due.due_by - on).days <= ELECTION_WARNING_DAYS):
+        status.election = due
+        status.findings.append(Finding(
+            key=f"election:{body.slug}:{first.start.isoformat()}", severity="warning",
+            kind="election_due", body_slug=body.slug, body_name=body.name, due=due.due_by,
+            rule=due.rule_id,
+            message=_("%(body)s starts %(start)s: elect its first office holders for "
+                      "%(period)s by %(due)s (%(rule)s).") % {
+                "body": body.name, "start": plain_date(status.starts_on),
+                "period": first.label, "due": plain_date(due.due_by),
+                "rule": rules.source(due.rule_id) if due.rule_id else _("the rotation rule")}))
+    _propose(status, reqs, members=members, upcoming=upcoming)
+
+
+def _propose(status: BodyStatus, reqs: dict[str, rules.Requirement], *,
+             members: list[Membership], upcoming: list[OfficeTerm]) -> None:
+    """The members who may be elected to each office of the coming period, given the
+    chair already elected for it (eligibility narrows them further, ``eligibility``)."""
+    chair = next((t for t in upcoming if t.office == "chair"), None)
+    chair_kind = chair.person.principal.kind if chair and chair.person.principal else None
+    for office, req in reqs.items():
         status.proposals[office] = [
             m for m in members
             if m.person.principal and _satisfies(
                 req, m.person.principal.kind, m.seat.sector.code if m.seat.sector else None,
-                chair_kind)
-        ]
+                chair_kind)]
 
 
 def _finding(body: Body, period: rules.Period, f: rules.Finding) -> Finding:

@@ -24,6 +24,7 @@ from halsam import form_fields as bounded
 from halsam.concurrency import EDIT_FIELD, Seen, StaleEdit, edit_token, read_token, show_stale
 from halsam.formats.dates import plain_date
 
+from . import labels as office_labels
 from . import replacement, rules
 from .labels import person_label
 from .models import (
@@ -277,8 +278,11 @@ class OfficeForm(_Common):
     def __init__(self, *args, body: Body, offices: list[str], per_area: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if offices:
-            labels = dict(Office.choices)
-            self.fields["office"].choices = [(o, labels[o]) for o in offices if o in labels]
+            # "1:e vice ordförande" only where the body also has a 2:e (H12).
+            second = office_labels.has_second_vice_chair(body.rotation)
+            self.fields["office"].choices = [
+                (o, office_labels.office_label(o, second_vice_chair=second))
+                for o in offices if o in Office.values]
         if per_area:
             self.fields["area"].queryset = StrategicArea.objects.filter(
                 structure_id=body.structure_id).order_by("position", "name")
@@ -328,12 +332,12 @@ def record_office(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             term = record.term
             text = _("%(person)s is recorded as %(office)s of %(body)s from %(start)s.") % {
-                "person": term.person.name, "office": term.get_office_display().lower(),
+                "person": term.person.name, "office": term.office_label.lower(),
                 "body": body.name, "start": plain_date(term.start)}
             if term.end:
                 text = _("%(person)s is recorded as %(office)s of %(body)s from %(start)s to "
                          "%(end)s.") % {
-                    "person": term.person.name, "office": term.get_office_display().lower(),
+                    "person": term.person.name, "office": term.office_label.lower(),
                     "body": body.name, "start": plain_date(term.start),
                     "end": plain_date(term.end)}
             if record.ended is not None:

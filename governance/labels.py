@@ -8,7 +8,12 @@ choices costs one query).
 """
 from __future__ import annotations
 
-from .models import Membership, Person, Seat
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .models import Membership, Office, Person, Seat
 
 
 def person_label(person: Person) -> str:
@@ -29,6 +34,30 @@ def membership_label(membership: Membership) -> str:
     """"Sara Exempel, ledamot: Sundsvalls kommun – Förvaltningschef … (Länsledning …)"."""
     role = membership.get_role_display().lower()
     return f"{membership.person.name}, {role}: {seat_label(membership.seat)}"
+
+
+def has_second_vice_chair(rotation: Mapping[str, Any] | None) -> bool:
+    """Whether the body's rotation rule has a second vice chair in some step (H12)."""
+    cycle = (rotation or {}).get("cycle") if isinstance(rotation, Mapping) else None
+    return any(isinstance(step, Mapping) and "second_vice_chair" in step
+               for step in cycle or ())
+
+
+def office_label(office: str, *, second_vice_chair: bool = False) -> str:
+    """The office's name: "vice ordförande" for a body's only vice chair, "1:e vice
+    ordförande" only beside a second vice chair (H12, Länsledning)."""
+    if office == Office.VICE_CHAIR and second_vice_chair:
+        return _("First vice chair")
+    try:
+        return str(Office(office).label)
+    except ValueError:
+        return office
+
+
+def office_term_label(term: Any) -> str:
+    """The label of an ``OfficeTerm`` on its body (reads ``term.body``: select it)."""
+    return office_label(term.office,
+                        second_vice_chair=has_second_vice_chair(term.body.rotation))
 
 
 LABELS = {Person: person_label, Seat: seat_label, Membership: membership_label}

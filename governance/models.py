@@ -43,7 +43,9 @@ class BodyKind(models.TextChoices):
 
 class Office(models.TextChoices):
     CHAIR = "chair", _("Chair")
-    VICE_CHAIR = "vice_chair", _("First vice chair")
+    # "Vice chair"; "1:e vice ordförande" only where the body also has a second vice chair
+    # (H12): labels.office_label says which.
+    VICE_CHAIR = "vice_chair", _("Vice chair")
     SECOND_VICE_CHAIR = "second_vice_chair", _("Second vice chair")
     CONVENER = "convener", _("Convener")
 
@@ -272,9 +274,32 @@ class Term(models.Model):
         return self.name
 
 
+# The rules that state a body's least number of meetings a year (SEED_RULES.md).
+MEETING_MINIMUM_RULES = ("H7", "H14", "H15", "J2", "V6")
+
+
 class BodyQuerySet(models.QuerySet):
     def active_on(self, on: dt.date) -> BodyQuerySet:
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+
+    def in_force_on(self, on: dt.date) -> BodyQuerySet:
+        """Bodies in force on ``on``: their own start and end and their structure's (H25, J7)."""
+        return self.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=on),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=on),
+            Q(structure__valid_from__isnull=True) | Q(structure__valid_from__lte=on),
+            Q(structure__valid_until__isnull=True) | Q(structure__valid_until__gte=on),
+        )
+
+    def in_force_in_year(self, year: int) -> BodyQuerySet:
+        """Bodies in force on at least one day of the calendar year ``year``."""
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        return self.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=last),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=first),
+            Q(structure__valid_from__isnull=True) | Q(structure__valid_from__lte=last),
+            Q(structure__valid_until__isnull=True) | Q(structure__valid_until__gte=first),
+        )
 
 
 class Body(models.Model):
@@ -335,6 +360,11 @@ class Body(models.Model):
         _("minimum meetings per year"), null=True, blank=True,
         validators=[MaxValueValidator(366)],  # the bounds of the presets' schema
     )
+    min_meetings_recommended = models.BooleanField(
+        _("the minimum is a recommendation"), default=False,
+        help_text=_("The source only recommends the number (H14: “förslagsvis minst 4”): a "
+                    "shortfall is shown as advice, not as a breach."),
+    )
     meeting_rule = models.JSONField(
         _("meeting rule (data)"),
         default=dict,
@@ -346,6 +376,10 @@ class Body(models.Model):
     notice_days = models.PositiveSmallIntegerField(_("notice lead time (days)"), default=14,
                                                    validators=[MaxValueValidator(365)])
     is_temporary = models.BooleanField(_("temporary"), default=False)
+    starts_on = models.DateField(
+        _("starts on"), null=True, blank=True, validators=[date_in_range],
+        help_text=_("Empty: from the structure's start."),
+    )
     ends_on = models.DateField(_("ends on"), null=True, blank=True, validators=[date_in_range])
     review_interval_months = models.PositiveSmallIntegerField(
         _("review interval (months)"), null=True, blank=True, validators=[months_in_range]
@@ -355,6 +389,12 @@ class Body(models.Model):
         default=dict,
         blank=True,
         help_text=_("Offices, term length and chair alternation, read by the rule module."),
+    )
+    # The rotation as the preset last loaded it: the loader compares it with ``rotation``
+    # to see a local change (admin, a recorded extension) and keeps that (docs/presets.md).
+    rotation_preset = models.JSONField(
+        _("rotation rule as last loaded from the preset"), null=True, blank=True,
+        editable=False,
     )
     rule_refs = models.JSONField(_("rule ids"), default=list, blank=True)
     standard_agenda = models.JSONField(
@@ -391,6 +431,12 @@ class Body(models.Model):
             models.CheckConstraint(
                 name="body_notice_days_positive", condition=Q(notice_days__gte=1)
             ),
+            models.CheckConstraint(
+                name="body_ends_after_start",
+                condition=Q(starts_on__isnull=True) | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -398,6 +444,34 @@ class Body(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("governance:body", kwargs={"slug": self.slug})
+
+    @property
+    def min_meetings_rule(self) -> str:
+        """The rule id stating the meeting minimum (H7, H14, H15, J2, V6) among the body's
+        rule ids, or ""; meetings.rules names the plan's finding by the same ids."""
+        return next((r for r in self.rule_refs or () if r in MEETING_MINIMUM_RULES), "")
+
+    @property
+    def in_force_from(self) -> dt.date | None:
+        """The later of the body's own start and its structure's (H25, J7); None: always."""
+        starts = [d for d in (self.starts_on, self.structure.valid_from) if d]
+        return max(starts, default=None)
+
+    @property
+    def in_force_until(self) -> dt.date | None:
+        """The earlier of the body's own end and its structure's; None: until further notice."""
+        ends = [d for d in (self.ends_on, self.structure.valid_until) if d]
+        return min(ends, default=None)
+
+    @property
+    def in_force_rule(self) -> str:
+        """The id of the rule stating when the structure is in force (H25, J7), or ""."""
+        rules = self.structure.rules if isinstance(self.structure.rules, dict) else {}
+        return str(rules.get("in_force_rule") or "")
+
+    def is_in_force(self, on: dt.date) -> bool:
+        start, end = self.in_force_from, self.in_force_until
+        return (start is None or on >= start) and (end is None or on <= end)
 
 
 class Seat(models.Model):
@@ -444,6 +518,13 @@ class Seat(models.Model):
         help_text=_("The holder changes when the office (e.g. a committee chair) changes hands."),
     )
     is_co_opted = models.BooleanField(_("co-opted (no vote)"), default=False)
+    # Who may hold the seat (issue 13, governance/eligibility.py, docs/presets.md):
+    # {rule, level, text, any_of: [{body, seats, offices}]}; empty = anyone of the principal.
+    eligibility = models.JSONField(
+        _("eligibility"), default=dict, blank=True,
+        help_text=_("Who may hold the seat: the holders of which seats or offices of which "
+                    "bodies (from the preset)."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     history = HistoricalRecords()
 
@@ -642,7 +723,15 @@ class OfficeTerm(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.body}: {self.get_office_display()} – {self.person}"
+        return f"{self.body}: {self.office_label} – {self.person}"
+
+    @property
+    def office_label(self) -> str:
+        """"Vice ordförande", or "1:e vice ordförande" on a body that also has a second
+        vice chair (H12); reads ``self.body`` (select it)."""
+        from .labels import office_term_label
+
+        return office_term_label(self)
 
 
 class DigestRecord(models.Model):

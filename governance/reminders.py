@@ -15,7 +15,8 @@ from django.utils.translation import ngettext
 
 from halsam.formats.dates import plain_date
 
-from .models import Body, Membership, MembershipRole, Seat, Term, TermKind
+from . import terms
+from .models import Body, Membership, MembershipRole, Seat
 
 INFO, WARNING, ERROR = "info", "warning", "error"
 
@@ -46,8 +47,11 @@ def vacancies(*, on: dt.date, structure_slug: str | None = None) -> list[Reminde
     seats = (
         _seats(structure_slug)
         .filter(Q(body__ends_on__isnull=True) | Q(body__ends_on__gte=on))
-        # A structure not yet in force (J7: from 2027) has no places to fill today.
+        # A structure or body not yet in force (J7: from 2027) or no longer in force has
+        # no places to fill.
         .exclude(body__structure__valid_from__gt=on)
+        .exclude(body__starts_on__gt=on)
+        .exclude(body__structure__valid_until__lt=on)
         .annotate(
             members=Count("memberships",
                           filter=active & Q(memberships__role=MembershipRole.MEMBER)),
@@ -95,6 +99,10 @@ def ended_without_successor(*, on: dt.date, structure_slug: str | None = None,
         Membership.objects.filter(end__lt=on, end__gte=on - dt.timedelta(days=look_back_days),
                                   role__in=[MembershipRole.MEMBER, MembershipRole.SUBSTITUTE])
         .filter(~Exists(successor))
+        # A place that ended with its body or structure (issue 13) needs no successor.
+        .exclude(seat__body__ends_on__isnull=False, end__gte=F("seat__body__ends_on"))
+        .exclude(seat__body__structure__valid_until__isnull=False,
+                 end__gte=F("seat__body__structure__valid_until"))
         .select_related("person", "seat__body")
         .order_by("seat__body__position", "seat__body__name", "end")
     )
@@ -114,36 +122,40 @@ def ended_without_successor(*, on: dt.date, structure_slug: str | None = None,
 def term_change(*, on: dt.date, structure_slug: str | None = None,
                 window_days: int = 120) -> list[Reminder]:
     """A new political term starting soon (or just started): every seat held by virtue of
-    office needs its holder confirmed (H3, H2), 2 queries."""
-    terms = Term.objects.filter(
-        kind=TermKind.POLITICAL,
-        start__gt=on - dt.timedelta(days=window_days),
-        start__lte=on + dt.timedelta(days=window_days),
-    ).select_related("structure")
-    if structure_slug:
-        terms = terms.filter(structure__slug=structure_slug)
-    terms = list(terms)
-    if not terms:
-        return []
-    by_structure = {t.structure_id: t for t in terms}
+    office needs its holder confirmed (H2, H3), 2 queries.
+
+    The terms go on by the rule (2027–2030, 2031–2034, …), not only as far as the
+    preset's ``terms:`` rows (``governance.terms``), so the reminder comes before every
+    change.
+    """
+    recorded = terms.recorded_by_structure(structure_slug=structure_slug)
     held = (
-        Membership.objects.filter(seat__by_virtue_of_office=True,
-                                  seat__body__structure_id__in=list(by_structure))
+        Membership.objects.filter(seat__by_virtue_of_office=True)
         .filter(Q(end__isnull=True) | Q(end__gte=on))
-        .select_related("person", "seat__body")
+        .select_related("person", "seat__body__structure")
         .order_by("seat__body__position", "seat__position", "seat_id")
     )
+    if structure_slug:
+        held = held.filter(seat__body__structure__slug=structure_slug)
     held = list(held)
+    if not held:
+        return []
+    by_structure = {sid: terms.change_near(on, recorded[sid], window_days=window_days)
+                    for sid in {m.seat.body.structure_id for m in held}}
     # A seat whose holder has a membership from the new term's start is confirmed.
     confirmed = {m.seat_id for m in held
-                 if m.start >= by_structure[m.seat.body.structure_id].start}
+                 if by_structure[m.seat.body.structure_id] is not None
+                 and m.start >= by_structure[m.seat.body.structure_id].start}
     out = []
     for m in held:
         term = by_structure[m.seat.body.structure_id]
-        if m.seat_id in confirmed:
+        if term is None or m.seat_id in confirmed:
+            continue
+        # A body that has ended by the new term has no seat to confirm.
+        if not m.seat.body.is_in_force(term.start) and not m.seat.body.is_in_force(on):
             continue
         out.append(Reminder(
-            key=f"term:{term.pk}:{m.pk}", kind="term_change", severity=WARNING,
+            key=f"term:{term.key}:{m.pk}", kind="term_change", severity=WARNING,
             body_slug=m.seat.body.slug, body_name=m.seat.body.name, due=term.start,
             message=_("%(term)s starts %(start)s: confirm that %(person)s still holds "
                       "“%(seat)s”, held by virtue of office (H2, H3).") % {

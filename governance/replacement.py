@@ -36,7 +36,8 @@ from django.utils.translation import gettext as _
 from halsam.concurrency import Seen, resolve
 from halsam.formats.dates import plain_date
 
-from . import rules
+from . import eligibility, rules
+from . import labels as office_labels
 from .models import (
     Body,
     Membership,
@@ -198,6 +199,14 @@ def seat_concerns(*, person: Person, seat: Seat, start: dt.date,
                                % {"person": person.name, "body": body.name,
                                   "seat": other.seat.title}))
     out += _recommendations(person=person, body=body, start=start, outgoing=outgoing)
+    # An eligibility that is only recommended (a required one is refused by
+    # membership_validate, naming the rule): confirm to save anyway (issue 13).
+    unmet = eligibility.unmet_seat(person=person, seat=seat, start=start)
+    if unmet is not None and not unmet.required:
+        out.append(Concern(WARNING, _("The seat “%(seat)s” is recommended for %(who)s; "
+                                      "%(person)s holds no such place.")
+                           % {"seat": seat.title, "who": unmet.text, "person": person.name},
+                           unmet.rule_id))
     return out
 
 
@@ -522,7 +531,8 @@ def office_holder_record(
     warnings = [c for c in concerns if c.severity == WARNING]
     if warnings and not confirm:
         raise ConfirmationNeeded(warnings)
-    label = dict(OfficeTerm._meta.get_field("office").choices).get(office, office)
+    label = office_labels.office_label(
+        office, second_vice_chair=office_labels.has_second_vice_chair(body.rotation))
     what = _("%(person)s recorded as %(office)s of %(body)s from %(start)s.") % {
         "person": person.name, "office": str(label).lower(), "body": body.name,
         "start": plain_date(start)}

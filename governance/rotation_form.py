@@ -299,6 +299,8 @@ class RotationEditor:
                 _put(spec, o, "per_area", c["per_area"], False)
                 _put(spec, o, "among", c["among"] or None, None)
                 _put(spec, o, "rule", c["rule"], "")
+                if o.get("eligible"):  # who may hold it: the preset's data, kept (issue 13)
+                    spec["eligible"] = o["eligible"]
                 entry[office] = spec
             if entry:
                 steps.append(entry)
@@ -315,6 +317,8 @@ class RotationEditor:
             _put(ext, o, "decided_on", c["decided_on"].isoformat() if c["decided_on"] else None,
                  None)
             _put(ext, o, "note", c["note"].strip(), "")
+            if "decision" in o and o.get("period_start") == ext["period_start"]:
+                ext["decision"] = o["decision"]  # recorded by the extension form (V3, V8)
             extensions.append(ext)
             ext_of.append(form)
         recommendations = []
@@ -370,6 +374,8 @@ class RotationEditor:
         _put(rule, original, "presidium_size", g["presidium_size"], None)
         _put(rule, original, "recommendations", recommendations, [])
         _put(rule, original, "notes", g["notes"].strip(), "")
+        if "extension" in original:  # whether a period may be extended (V3, V8): data
+            rule["extension"] = original["extension"]
         _put(rule, original, "rules", g["rules"], [])
 
         self._check(rule, step_of, ext_of)

@@ -13,7 +13,7 @@ from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from . import diagrams
+from . import diagrams, election_source
 from .models import (
     Body,
     BodyKind,
@@ -25,6 +25,7 @@ from .models import (
     StrategicArea,
     Structure,
 )
+from .structure_facts import StructureFacts, structure_facts
 
 
 def structure_default() -> Structure | None:
@@ -55,6 +56,8 @@ class StructureOverview:
     others: list[Participation]
     body_count: int
     joint: dict[int, list[Body]]
+    # Predecessors, follow-ups, coordinators from structure.rules (J7, J8, V14, V15).
+    facts: StructureFacts = field(default_factory=StructureFacts)
 
 
 def structure_overview(slug: str) -> StructureOverview:
@@ -89,6 +92,9 @@ def structure_overview(slug: str) -> StructureOverview:
         others=[p for p in participations if not p.is_party],
         body_count=len(bodies),
         joint=joint,
+        facts=structure_facts(rules=structure.rules, bodies=bodies, replaces=structure.replaces,
+                              principals={p.principal.code: p.principal.name
+                                          for p in participations}),
     )
 
 
@@ -145,9 +151,11 @@ def body_page(slug: str, *, on: dt.date) -> BodyPage:
         ))
     offices = list(
         OfficeTerm.objects.active_on(on).filter(body=body)
-        .select_related("person__principal", "area")
+        .select_related("body", "person__principal", "area")
         .order_by("office", "area__position")
     )
+    # "Vald vid mötet den …": the meeting that elected each holder (H13; one query).
+    election_source.annotate_terms(offices)
     related = Body.objects.only("slug", "name", "short_name", "structure_id").order_by(
         "position", "name")
     return BodyPage(

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from halsam.formats.dates import plain_date
 
+from . import eligibility
 from .models import (
     Body,
     Membership,
@@ -112,6 +113,11 @@ def membership_validate(
               "%(person)s does not represent one.")
             % {"kind": seat.get_principal_kind_display(), "person": person.name}
         )
+    if "person" not in errors and role in (MembershipRole.MEMBER, MembershipRole.CO_OPTED):
+        # Who may hold the seat, as data (H5, H6, H9, H17, V4, V9, V10; issue 13).
+        refusal = eligibility.seat_refusal(person=person, seat=seat, start=start)
+        if refusal:
+            errors.setdefault("person", []).append(refusal)
     if substitute_for is not None:
         if role != MembershipRole.SUBSTITUTE:
             errors.setdefault("substitute_for", []).append(
@@ -200,7 +206,7 @@ def membership_end_validate(*, membership: Membership, end: dt.date,
     body_id = membership.seat.body_id
     office = (
         OfficeTerm.objects.filter(body_id=body_id, person_id=membership.person_id)
-        .filter(Q(end__isnull=True) | Q(end__gt=end)).first()
+        .filter(Q(end__isnull=True) | Q(end__gt=end)).select_related("body").first()
     )
     covering = (
         Membership.objects.filter(person_id=membership.person_id, seat__body_id=body_id)
@@ -212,7 +218,7 @@ def membership_end_validate(*, membership: Membership, end: dt.date,
         raise ValidationError(
             {"end": _("%(person)s is %(office)s of the body beyond %(end)s; end that office "
                       "term first.")
-             % {"person": membership.person.name, "office": office.get_office_display().lower(),
+             % {"person": membership.person.name, "office": office.office_label.lower(),
                 "end": _fmt(end)}}
         )
 
@@ -267,6 +273,10 @@ def office_term_validate(
                          "to hold an office there.")
              % {"person": person.name, "body": body.name}}
         )
+    # Who may hold the office in the period of ``start`` (H11, data of the rotation rule).
+    refusal = eligibility.office_refusal(body=body, office=office, person=person, start=start)
+    if refusal:
+        raise ValidationError({"person": refusal})
     clash = OfficeTerm.objects.filter(body=body, office=office, area=area).filter(
         _overlaps(start, end)
     )
@@ -285,11 +295,11 @@ def office_term_validate(
                         "first.")
              % {"person": other.person.name, "start": _fmt(other.start)}}
         )
-    double = same_person.first()
+    double = same_person.select_related("body").first()
     if double is not None:
         raise ValidationError(
             {"office": _("%(person)s already holds the office of %(office)s in the same period.")
-             % {"person": person.name, "office": double.get_office_display().lower()}}
+             % {"person": person.name, "office": double.office_label.lower()}}
         )
 
 

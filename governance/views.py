@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from . import rule_texts, selectors
+from . import area_chairs, page_sections, rule_texts, selectors
 from .models import BodyKind
 
 
@@ -46,11 +46,15 @@ def body_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else page.body.structure.get_absolute_url() + "#lokal-samverkan")
     return render(request, "governance/body.html", {
         "page": page, "body": page.body, "meetings": meetings, "pictures": pictures,
-        "show_grid": is_local and pictures.grid is not None})
+        "show_grid": is_local and pictures.grid is not None,
+        # H8, H18: a county group's contact politician; sections of the apps above (V3).
+        "contact": area_chairs.contact_politician(page.body, on=page.on),
+        "sections": page_sections.body_sections(request, page)})
 
 
 def rules_page(request: HttpRequest) -> HttpResponse:
     """The seeds' rules in Swedish, per structure, each with an anchor (``/regler/#H11``)
     that findings and the coordinator's week link to."""
     return render(request, "governance/rules.html",
-                  {"groups": rule_texts.rules_by_structure()})
+                  {"groups": rule_texts.rules_by_structure(),
+                   "legend": rule_texts.applies_legend()})

@@ -8,6 +8,7 @@ Used as ``parser.add_argument("--year", type=year_arg)``; argparse turns the
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 
 from .validators import CONTROL, FIRST_YEAR, LAST_YEAR
 
@@ -24,6 +25,19 @@ def year_arg(value: str) -> int:
         raise argparse.ArgumentTypeError(
             f"give a year between {FIRST_YEAR} and {LAST_YEAR} (got {year})")
     return year
+
+
+def date_arg(value: str) -> dt.date:
+    """A day as YYYY-MM-DD, in a year from FIRST_YEAR to LAST_YEAR."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date as YYYY-MM-DD: {value[:20]!r}") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"give a date between {FIRST_YEAR} and {LAST_YEAR} (got {day.isoformat()})")
+    return day
 
 
 def seed_arg(value: str) -> int:

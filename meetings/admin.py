@@ -17,7 +17,7 @@ from halsam.admin_workflow import ClosedParentInlineMixin, WorkflowAdminMixin
 from halsam.concurrency import VersionedAdminMixin, VersionedInlineMixin
 
 from . import minutes_lock
-from .admin_forms import AgendaAttachmentAdminForm, AgendaItemAdminForm
+from .admin_forms import AgendaAttachmentAdminForm, AgendaItemAdminForm, MeetingAdminForm
 from .models import (
     Absence,
     AgendaAttachment,
@@ -29,6 +29,7 @@ from .models import (
     Minutes,
     MinutesSignature,
     NoticeDelivery,
+    RotationExtension,
 )
 
 
@@ -54,6 +55,7 @@ class AbsenceInline(admin.TabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(WorkflowAdminMixin, VersionedAdminMixin, HistoryAdmin):
+    form = MeetingAdminForm
     list_display = ["__str__", "body", "kind", "start", "status", "is_public"]
     list_filter = ["status", "kind", "is_public", "body__structure"]
     search_fields = ["title", "body__name", "place"]
@@ -206,3 +208,18 @@ class MeetingReminderAdmin(SearchAdmin):
         return False
 
 
+
+
+@admin.register(RotationExtension)
+class RotationExtensionAdmin(HistoryAdmin):
+    """Decisions to extend a chair period (V3, V8), with their history. They are recorded
+    through the body page's form ("Förläng ordförandeperioden"), which also writes the
+    body's rotation rule; here they are read only."""
+
+    list_display = ["body", "period_start", "years", "decided_on", "unanimous", "meeting"]
+    list_select_related = ["body", "meeting__body"]
+    readonly_fields = ["body", "meeting", "period_start", "years", "decided_on", "unanimous",
+                       "note"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -5,6 +5,8 @@
   register's ``inspect_upload``); its content type and size come from that inspection.
 - ``AgendaItemAdminForm``: no item is added to, or moved onto, a meeting whose minutes
   are approved.
+- ``MeetingAdminForm``: no meeting of a body before it is in force or after it has
+  ended (H25, J7), as the services refuse it.
 """
 from __future__ import annotations
 
@@ -52,4 +54,18 @@ class AgendaItemAdminForm(forms.ModelForm):
         meeting = data.get("meeting")
         if meeting is not None and minutes_lock.minutes_closed(meeting.pk):
             self.add_error("meeting", minutes_lock.closed_error().error_dict["__all__"][0])
+        return data
+
+
+class MeetingAdminForm(forms.ModelForm):
+    """No ``Meta``: the admin builds the form for ``Meeting`` with its own fields (a
+    ``Meta.fields`` here would also decide the admin's fields, and the edit token's)."""
+
+    def clean(self):
+        data = super().clean()
+        body, start = data.get("body"), data.get("start")
+        if body is not None and start is not None:
+            for field, texts in services.meeting_outside_force(body, start).items():
+                for text in texts:
+                    self.add_error(field, text)
         return data

@@ -482,3 +482,40 @@ class MeetingReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.kind}"
+
+
+class RotationExtension(models.Model):
+    """A body's decision that a chair period runs longer (V3 "Längre period kan beslutas
+    vid enighet", V8), taken at one of its meetings. The service also writes the extension
+    into ``Body.rotation["extensions"]``, which ``governance.rules`` reads."""
+
+    body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.PROTECT,
+                             related_name="rotation_extensions")
+    meeting = models.ForeignKey(Meeting, verbose_name=_("decided at the meeting"),
+                                on_delete=models.PROTECT, related_name="rotation_extensions")
+    period_start = models.PositiveSmallIntegerField(_("first year of the extended period"))
+    years = models.PositiveSmallIntegerField(_("extra years"))
+    decided_on = models.DateField(_("decided on"), validators=[date_in_range])
+    unanimous = models.BooleanField(_("unanimous decision"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True,
+                            validators=[no_control_characters])
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rotation extension")
+        verbose_name_plural = _("rotation extensions")
+        ordering = ["body", "period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "period_start"],
+                                    name="rotationextension_one_per_period"),
+            models.CheckConstraint(name="rotationextension_years_positive",
+                                   condition=Q(years__gte=1) & Q(years__lte=10)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.period_start} +{self.years}"
+
+
+# Elections in a module of their own, imported here so Django registers them with the
+# meetings app (H13: the meeting and the minutes item that elected the office holders).
+from .models_elections import Election, ElectionTerm  # noqa: E402, F401

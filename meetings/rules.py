@@ -74,6 +74,13 @@ class PlanFinding:
     code: str  # below_minimum | theme_missing | joint_missing | seminar_missing
     rule_id: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    # The minimum is only recommended (H14 "förslagsvis minst 4"): advice, not a breach.
+    recommended: bool = False
+
+    @property
+    def severity(self) -> str:
+        """'info' for a recommendation not followed, 'warning' for a rule not met."""
+        return "info" if self.recommended else "warning"
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,11 @@ class PlanCheck:
     def ok(self) -> bool:
         return not self.findings
 
+    @property
+    def advice_only(self) -> bool:
+        """Only recommendations are not met (H14): advice, nothing breaks the agreement."""
+        return bool(self.findings) and all(f.severity == "info" for f in self.findings)
+
 
 def plan_check(
     *,
@@ -96,12 +108,14 @@ def plan_check(
     meeting_rule: Mapping[str, Any] | None = None,
     areas: Sequence[tuple[str, str]] = (),
     rule_ids: Sequence[str] = (),
+    recommended: bool = False,
 ) -> PlanCheck:
     """Check a body's plan for ``year`` against its minimum and its required mix.
 
     ``areas`` are the structure's strategic areas as (code, name) pairs. Cancelled
     meetings and meetings in another year do not count. ``meeting_rule`` keys read:
     ``theme_meeting_per_area`` (H7), ``joint_meetings`` (H7), ``joint_seminars`` (J2).
+    ``recommended``: the minimum is only advice (H14); its shortfall is an info finding.
     """
     rule = meeting_rule or {}
     rule_id = str(rule.get("rule") or _min_rule_id(rule_ids))
@@ -109,7 +123,8 @@ def plan_check(
     findings: list[PlanFinding] = []
     if minimum and len(held) < minimum:
         findings.append(PlanFinding("below_minimum", _min_rule_id(rule_ids) or rule_id,
-                                    {"count": len(held), "minimum": minimum, "year": year}))
+                                    {"count": len(held), "minimum": minimum, "year": year},
+                                    recommended=recommended))
     if rule.get("theme_meeting_per_area"):
         themed = {m.area for m in held if m.kind == "theme"}
         for code, name in areas:

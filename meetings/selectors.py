@@ -57,11 +57,14 @@ class MeetingPage:
 def agenda_items(meeting: Meeting, *, with_attachments: bool) -> list[AgendaItem]:
     """The agenda in order; ``with_attachments``: each item's ``papers`` too, uploads and
     register documents (``meetings.papers``), in a fixed number of queries."""
+    from .elections import annotate_items
+
     qs = AgendaItem.objects.filter(meeting=meeting).select_related("prepares_for").order_by(
         "position", "id")
+    # Each election item's recorded election (H13): ``item.election_record``.
     if with_attachments:
-        return papers.annotate(qs)
-    return list(qs)
+        return annotate_items(papers.annotate(qs))
+    return annotate_items(list(qs))
 
 
 def participants(meeting: Meeting) -> list[Participant]:
@@ -187,7 +190,8 @@ def _check(body: Body, year: int, own: list[rules.PlannedMeeting],
     # The minimum counts the body's own meetings only (J2: "4 a year plus a joint seminar");
     # the mix counts shared seminars and joint meetings too.
     minimum = rules.plan_check(year=year, meetings=own, minimum=body.min_meetings_per_year,
-                               rule_ids=body.rule_refs)
+                               rule_ids=body.rule_refs,
+                               recommended=body.min_meetings_recommended)
     mix = rules.plan_check(year=year, meetings=own + shared, minimum=None,
                            meeting_rule=body.meeting_rule, areas=areas, rule_ids=body.rule_refs)
     return rules.PlanCheck(year=year, counted=minimum.counted, minimum=body.min_meetings_per_year,
@@ -206,11 +210,18 @@ def _areas_by_structure(structure_ids: Iterable[int]) -> dict[int, list[tuple[st
 def finding_message(finding: rules.PlanFinding) -> str:
     p = dict(finding.params)
     if finding.code == "below_minimum":
-        return ngettext(
-            "%(count)d meeting planned for %(year)d; the body must meet at least %(minimum)d "
-            "times a year.",
-            "%(count)d meetings planned for %(year)d; the body must meet at least %(minimum)d "
-            "times a year.", p["count"]) % p
+        # Each number gets its own plural: "1 möte planerat …; minst 4 gånger per år".
+        p["planned"] = ngettext("%(count)d meeting planned for %(year)d",
+                                "%(count)d meetings planned for %(year)d", p["count"]) % p
+        if finding.recommended:
+            p["rule"] = finding.rule_id or _("the agreement")
+            return ngettext(
+                "%(planned)s; recommended: at least %(minimum)d meeting a year (%(rule)s).",
+                "%(planned)s; recommended: at least %(minimum)d meetings a year (%(rule)s).",
+                p["minimum"]) % p
+        return ngettext("%(planned)s; the body must meet at least %(minimum)d time a year.",
+                        "%(planned)s; the body must meet at least %(minimum)d times a year.",
+                        p["minimum"]) % p
     if finding.code == "theme_missing":
         return _("No theme meeting for the strategic area %(area)s in %(year)d.") % p
     if finding.code == "joint_missing":
@@ -225,6 +236,12 @@ def finding_message(finding: rules.PlanFinding) -> str:
     return finding.code
 
 
+def _in_force_in_year(body: Body, year: int) -> bool:
+    start, end = body.in_force_from, body.in_force_until
+    return ((start is None or start <= dt.date(year, 12, 31))
+            and (end is None or end >= dt.date(year, 1, 1)))
+
+
 def body_plan(body: Body, year: int) -> BodyPlan:
     """A body's meetings in ``year`` and the check of its minimum and mix (5 queries)."""
     start, end = _year_range(year)
@@ -233,6 +250,10 @@ def body_plan(body: Body, year: int) -> BodyPlan:
     own, shared = _planned_by_body([body], year)[body.pk]
     areas = _areas_by_structure([body.structure_id])[body.structure_id]
     check = _check(body, year, own, shared, areas)
+    if not _in_force_in_year(body, year):
+        # Before the body or its structure is in force (H25, J7) there is no plan to keep.
+        check = rules.PlanCheck(year=year, counted=check.counted, minimum=check.minimum,
+                                findings=())
     return BodyPlan(body=body, year=year, meetings=meetings, check=check,
                     messages=[finding_message(f) for f in check.findings])
 
@@ -249,10 +270,10 @@ def plan_shortfalls(year: int) -> list[Shortfall]:
 
     Four queries whatever the number of bodies and meetings.
     """
-    bodies = list(Body.objects.active_on(dt.date(year, 1, 1))
+    bodies = list(Body.objects.in_force_in_year(year)
                   .filter(Q(min_meetings_per_year__isnull=False) | ~Q(meeting_rule={}))
-                  # A structure that comes into force later has nothing to plan yet (J7).
-                  .exclude(structure__valid_from__gt=dt.date(year, 12, 31))
+                  # A body or structure that comes into force later (H25, J7) or has
+                  # ended has nothing to plan that year: in_force_in_year leaves it out.
                   .select_related("structure").order_by("structure__name", "position", "name"))
     planned = _planned_by_body(bodies, year)
     areas = _areas_by_structure(b.structure_id for b in bodies)

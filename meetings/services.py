@@ -33,6 +33,7 @@ from governance.models import (
 from governance.services import Actor, save_with_history
 from governance.standard_agenda import StandardAgendaError, parse_standard_agenda
 from halsam.concurrency import Seen, resolve
+from halsam.formats.dates import plain_date
 
 from . import agenda_rules, minutes_lock, papers, rules, signals
 from .models import (
@@ -42,6 +43,7 @@ from .models import (
     AgendaItemKind,
     Attendance,
     DeliveryKind,
+    Election,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -93,8 +95,33 @@ def _validate_meeting(meeting: Meeting) -> None:
     if meeting.area_id is not None and meeting.area.structure_id != meeting.body.structure_id:
         errors.setdefault("area", []).append(
             _("The strategic area belongs to another structure."))
+    if meeting.start and meeting.body_id is not None:
+        day = meeting.start.astimezone(rules.STOCKHOLM).date()
+        for name, texts in _outside_force(meeting.body, day).items():
+            errors.setdefault(name, []).extend(texts)
     if errors:
         raise ValidationError(errors)
+
+
+def meeting_outside_force(body: Body, start: dt.datetime) -> dict[str, list[str]]:
+    """The errors (on ``start``) of a meeting of ``body`` at ``start`` outside the days the
+    body is in force (H25, J7); empty when it is in force. Also for the admin's form."""
+    return _outside_force(body, start.astimezone(rules.STOCKHOLM).date())
+
+
+def _outside_force(body: Body, day: dt.date) -> dict[str, list[str]]:
+    """A body takes no meetings before it is in force or after it has ended (H25, J7)."""
+    start, end = body.in_force_from, body.in_force_until
+    rule = rotation_rules.source(body.in_force_rule) if body.in_force_rule else _("the agreement")
+    if start and day < start:
+        return {"start": [_("%(body)s is in force from %(start)s (%(rule)s): a meeting "
+                            "cannot be held before that.") % {
+            "body": body.name, "start": plain_date(start), "rule": rule}]}
+    if end and day > end:
+        return {"start": [_("%(body)s is in force until %(end)s (%(rule)s): a meeting "
+                            "cannot be held after that.") % {
+            "body": body.name, "end": plain_date(end), "rule": rule}]}
+    return {}
 
 
 def _notice_due(meeting: Meeting) -> dt.datetime:
@@ -368,8 +395,9 @@ def election_item_sync(*, actor: Actor, body: Body, years: Iterable[int]) -> Non
                         .select_related("meeting")
                         .filter(meeting__body=body, election_for_year=for_year))
         if any(i.meeting.status not in rules.MEETING_OPEN | {MeetingStatus.CANCELLED}
-               for i in existing):
-            continue  # held at a meeting already: the record stays
+               for i in existing) or (existing and Election.objects.filter(
+                   agenda_item__in=existing).exists()):
+            continue  # held at a meeting already (or the election recorded): the record stays
         if target is None:
             for item in existing:
                 _item_delete(actor=actor, item=item, reason=_("No meeting left in the year"))

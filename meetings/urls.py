@@ -7,8 +7,10 @@ from . import (
     absence_views,
     agenda_views,
     calendar_views,
+    election_views,
     minutes_views,
     notice_views,
+    rotation_extensions,
     views,
 )
 
@@ -35,6 +37,8 @@ urlpatterns = [
          name="item_move"),
     path("moten/<int:pk>/dagordning/<int:item_pk>/ta-bort/", agenda_views.item_delete,
          name="item_delete"),
+    path("moten/<int:pk>/dagordning/<int:item_pk>/val/", election_views.election,
+         name="election"),
     path("moten/<int:pk>/dagordning/<int:item_pk>/bilaga/", agenda_views.attachment_add,
          name="attachment_add"),
     path("moten/<int:pk>/dagordning/<int:item_pk>/handlingar/", agenda_views.item_papers,
@@ -55,6 +59,9 @@ urlpatterns = [
     path("moten/<int:pk>/kalender.ics", calendar_views.meeting_ics, name="meeting_ics"),
     path("kalender/", calendar_views.year_calendar, name="calendar"),
     path("kalender/<year:year>/", calendar_views.year_calendar, name="calendar_year"),
+    # V3, V8: a decision to extend a chair period (meetings/rotation_extensions.py)
+    path("organ/<slug:slug>/forlang-ordforandeskap/", rotation_extensions.rotation_extend,
+         name="rotation_extend"),
     path("samordning/plan/", views.plan_index, name="plan_index"),
     path("samordning/plan/<year:year>/brister/", views.plan_shortfalls, name="shortfalls"),
     path("samordning/plan/<slug:slug>/<year:year>/", views.plan_body, name="plan"),

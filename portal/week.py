@@ -23,9 +23,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
-from governance import checks, reminders
+from governance import checks, election_source, reminders
 from governance.forms_public import DashboardFilterForm
 from governance.models import Body, Membership
 from governance.rule_texts import RuleText, rule_text
@@ -46,6 +46,17 @@ SECTIONS = (
     ("followups", gettext_lazy("Elections and follow-ups")),
     ("findings", gettext_lazy("Findings of the rule checks")),
 )
+
+# The counts at the top read "1 avvikelse i regelkontrollen", "2 avvikelser …": each
+# section's words in the number's own form (the headings above are SECTIONS).
+COUNT_LABELS = {
+    "meetings": ngettext_lazy("coming meeting", "coming meetings", "n"),
+    "absences": ngettext_lazy("absence", "absences", "n"),
+    "minutes": ngettext_lazy("minutes waiting", "minutes waiting", "n"),
+    "documents": ngettext_lazy("document in review", "documents in review", "n"),
+    "followups": ngettext_lazy("election or follow-up", "elections and follow-ups", "n"),
+    "findings": ngettext_lazy("finding of the rule checks", "findings of the rule checks", "n"),
+}
 
 # "(H11, seed 000)" and "(rotationsregeln)" in the rule module's sentences: the page
 # shows the rule as a link of its own instead.
@@ -287,17 +298,26 @@ def _elections(statuses: list[checks.BodyStatus], on: dt.date) -> list[tuple[Bod
         when = (_("at the last meeting of the year, by %(day)s")
                 if due.at == "last_meeting_of_previous_year"
                 else _("by %(day)s")) % {"day": plain_date(due.due_by)}
+        detail = _("The chair and the other offices are elected %(when)s.") % {"when": when}
+        # H13: due at the meeting carrying the election item, and recorded from there.
+        held_at = s.election_meeting if due.for_period == s.next_period else None
+        if held_at is not None:
+            detail = (_("The election should have taken place at the meeting on %(day)s: "
+                        "record who was elected.") if days < 0
+                      else _("The chair and the other offices are elected at the meeting on "
+                             "%(day)s.")) % {"day": plain_date(due.due_by)}
         out.append((s.body, Entry(
             section="followups",
             title=_("Election of the offices for %(period)s") % {"period": due.for_period.label},
-            detail=_("The chair and the other offices are elected %(when)s.") % {"when": when},
+            detail=detail,
             url=reverse("portal:offices") + f"#body-{s.body.slug}", when=due.due_by,
             status=status, rule_id=due.rule_id, rule=_rule(due.rule_id),
             action_label=_("Record the election"),
-            action_url=_admin("officeterm_add", query={
-                "body": s.body.pk, "office": "chair",
-                "start": due.for_period.start.isoformat(),
-                "end": due.for_period.end.isoformat()}),
+            action_url=held_at.url if held_at is not None and held_at.url else _admin(
+                "officeterm_add", query={
+                    "body": s.body.pk, "office": "chair",
+                    "start": due.for_period.start.isoformat(),
+                    "end": due.for_period.end.isoformat()}),
             needs_action=True, urgent=status.urgent)))
     return out
 
@@ -377,13 +397,16 @@ def _findings(statuses: list[checks.BodyStatus], on: dt.date, by_pk: dict[int, B
             continue
         for finding, message in zip(shortfall.check.findings, shortfall.messages, strict=True):
             rule = _rule(finding.rule_id)
+            # A recommended minimum (H14) not reached is advice, not a task.
+            advice = finding.severity == "info"
             out.append((body, Entry(
                 section="findings", title=rule.title if rule else _("The year's meetings"),
                 detail=message, rule_id=finding.rule_id, rule=rule,
-                status=Status("plan", _("The year's plan"), "warning", True),
+                status=(Status("plan_advice", _("Recommendation"), "info") if advice
+                        else Status("plan", _("The year's plan"), "warning", True)),
                 action_label=_("Open the year plan"),
                 action_url=reverse("meetings:plan", args=[body.slug, on.year]),
-                needs_action=True)))
+                needs_action=not advice)))
     return out
 
 
@@ -424,8 +447,9 @@ def week_page(*, now: dt.datetime | None = None, structure_slug: str | None = No
                      key=lambda g: (order.get(g.body.pk, len(order)), g.body.name))
     urgent = [(g.body, e) for g in ordered for e in g.entries if e.urgent]
     urgent.sort(key=lambda pair: _sort_time(pair[1].when))
-    counts = [Count(key=key, label=str(label), total=totals[key][0], action=totals[key][1],
-                    urgent=totals[key][2]) for key, label in SECTIONS]
+    counts = [Count(key=key, label=str(COUNT_LABELS[key] % {"n": totals[key][0]}),
+                    total=totals[key][0], action=totals[key][1], urgent=totals[key][2])
+              for key, _label in SECTIONS]
     return WeekPage(on=on, groups=ordered, urgent=urgent, counts=counts,
                     action_only=action_only)
 
@@ -468,4 +492,7 @@ def offices(request: HttpRequest) -> HttpResponse:
     for s in statuses:
         s.findings_shown = [(finding_status(f), _SOURCE.sub("", f.message), f.rule, _rule(f.rule))
                             for f in s.findings]
+    # "Vald vid mötet den …" beside each holder (H13; one query).
+    election_source.annotate_terms(t for s in statuses for row in s.offices
+                                   for t in [*row.holders, *row.next_holders])
     return render(request, "portal/offices.html", {"form": form, "statuses": statuses, "on": on})

@@ -37,6 +37,7 @@ from governance.roles import COORDINATOR_GROUP, EDITOR_GROUP, ensure_role_groups
 from meetings import services as meet_services
 from meetings.emails import absence_token
 from meetings.feeds import calendar_token_issue
+from meetings.models import AgendaItem
 from tests.conftest import close_response
 from tests.governance.factories import BodyFactory, SeatFactory, StructureFactory, UserFactory
 
@@ -76,6 +77,8 @@ MATRIX: dict[str, dict[str, int | str]] = {
     # the coordinator's changes from the body page (issue 11, governance/coordination_views.py)
     "governance:replace_member": only(200, "coordinator"),
     "governance:record_office": only(200, "coordinator"),
+    # a decision to extend a chair period (V3, V8; meetings/rotation_extensions.py)
+    "meetings:rotation_extend": only(200, "coordinator"),
     "set_language": everyone(302),
     "feeds:body": everyone(200),
     "feeds:person": everyone(200),  # the secret token is the credential
@@ -127,6 +130,9 @@ MATRIX: dict[str, dict[str, int | str]] = {
     # An empty upload is shown again with the error on the field (issue 11, flow 5).
     "meetings:attachment_add": only(200, *MEETING_EDITORS),
     "meetings:item_papers": only(200, *MEETING_EDITORS),
+    # the election at the year's last meeting (H13): read by those who see the meeting,
+    # recorded by its editors (meetings/election_views.py)
+    "meetings:election": only(200, *MEETING_READERS),
     "meetings:agenda_reorder": only(302, *MEETING_EDITORS),
     "meetings:paper_remove": only(302, *MEETING_EDITORS),
     "meetings:attendance": only(200, *MEETING_EDITORS),
@@ -299,6 +305,11 @@ def world(db, settings, tmp_path):
             "slug": body_a.slug,
             "seat_pk": body_a.seats.filter(memberships__role=MembershipRole.MEMBER).first().pk},
         "governance:record_office": {"slug": body_a.slug},
+        "meetings:rotation_extend": {"slug": BodyFactory(
+            structure=structure, slug="organ-forlangning", rotation={
+                "term": {"years": 1, "start_year": 2023},
+                "cycle": [{"chair": {"principal_kind": "any"}}],
+                "extension": {"requires": "unanimous", "rule": "V3"}}).slug},
         "feeds:body": {"slug": body_a.slug},
         "feeds:person": {"token": issued.token},
         "feeds:person@hash": {"token": issued.record.token_hash},
@@ -317,6 +328,9 @@ def world(db, settings, tmp_path):
         "meetings:item_delete": {"pk": private.pk, "item_pk": item.pk},
         "meetings:attachment_add": {"pk": private.pk, "item_pk": item.pk},
         "meetings:item_papers": {"pk": private.pk, "item_pk": item.pk},
+        "meetings:election": {"pk": private.pk, "item_pk": AgendaItem.objects.create(
+            meeting=private, kind="election", election_for_year=year + 1, position=99,
+            title="Val av ordförande").pk},
         "meetings:paper_remove": {"pk": private.pk, "item_pk": item.pk, "source": "upload",
                                   "paper_pk": attachment.pk},
         "meetings:minutes_action": {"pk": private.pk, "action": "create"},

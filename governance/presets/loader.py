@@ -25,6 +25,7 @@ from ..models import (
     Structure,
     Term,
 )
+from ..rules import RotationError, parse_rotation
 from ..services import Actor, save_with_history
 from ..standard_agenda import parse_standard_agenda
 from .schema import Preset, PresetError, parse_preset
@@ -107,8 +108,12 @@ def _key(value: Any) -> Any:
 
 
 @transaction.atomic
-def load_preset(preset: Preset, *, actor: Actor = None, reason: str = "") -> LoadReport:
-    """Bring the database in line with ``preset``; return what was created or updated."""
+def load_preset(preset: Preset, *, actor: Actor = None, reason: str = "",
+                reset_rotation: bool = False) -> LoadReport:
+    """Bring the database in line with ``preset``; return what was created or updated.
+
+    A body's rotation changed locally since the last load is kept unless
+    ``reset_rotation`` (``_rotation``)."""
     report = LoadReport(structure=preset.slug)
     upsert = _Upserter(actor, reason or f"Preset {preset.slug}", report)
     _check_against_database(preset)
@@ -155,9 +160,12 @@ def load_preset(preset: Preset, *, actor: Actor = None, reason: str = "") -> Loa
             "position": b.position, "area": areas.get(b.area) if b.area else None,
             "owner_principal": principals.get(b.owner_principal) if b.owner_principal else None,
             "mandate": b.mandate, "min_meetings_per_year": b.min_meetings_per_year,
+            "min_meetings_recommended": b.min_meetings_recommended,
             "meeting_rule": b.meeting_rule, "notice_days": b.notice_days,
-            "is_temporary": b.is_temporary, "ends_on": b.ends_on,
-            "review_interval_months": b.review_interval_months, "rotation": b.rotation,
+            "is_temporary": b.is_temporary, "ends_on": b.ends_on, "starts_on": b.starts_on,
+            "review_interval_months": b.review_interval_months,
+            "rotation": _rotation(b.slug, b.rotation, reset=reset_rotation, report=report),
+            "rotation_preset": b.rotation,
             "rule_refs": b.rule_refs,
             "standard_agenda": (b.standard_agenda if b.standard_agenda is not None
                                 else parse_standard_agenda(None))}, f"body {b.slug}")
@@ -182,6 +190,7 @@ def load_preset(preset: Preset, *, actor: Actor = None, reason: str = "") -> Loa
                 "qualification": seat.qualification, "member_count": seat.member_count,
                 "substitute_count": seat.substitute_count,
                 "by_virtue_of_office": seat.by_virtue_of_office, "is_co_opted": seat.is_co_opted,
+                "eligibility": seat.eligibility,
                 "position": seat.position}, f"seat {b.slug}/{seat.key}")
         for key in sorted(existing - {s.key for s in b.seats}):
             report.kept.append(f"seat {b.slug}/{key} is not in the preset; kept")
@@ -189,6 +198,63 @@ def load_preset(preset: Preset, *, actor: Actor = None, reason: str = "") -> Loa
             slug__in=list(bodies)).values_list("slug", flat=True):
         report.kept.append(f"body {slug} is not in the preset; kept")
     return report
+
+
+def _decided(rotation: Any) -> list[dict]:
+    """The extensions of ``rotation`` recorded as decisions of the body (V3, V8: they carry
+    the id of ``meetings.RotationExtension``); they are the group's, not the preset's."""
+    if not isinstance(rotation, dict):
+        return []
+    return [e for e in rotation.get("extensions") or []
+            if isinstance(e, dict) and e.get("decision") is not None]
+
+
+def _with_decided(preset_rotation: dict, decided: list[dict]) -> dict:
+    """The preset's rotation plus the body's decided extensions the preset does not
+    already name (the same period), if the rule still has a meaning with them."""
+    if not decided or not preset_rotation:
+        return preset_rotation
+    out = dict(preset_rotation)
+    named = {e.get("period_start") for e in out.get("extensions") or []}
+    out["extensions"] = sorted([*(out.get("extensions") or []),
+                                *(e for e in decided if e.get("period_start") not in named)],
+                               key=lambda e: e.get("period_start") or 0)
+    try:
+        parse_rotation(out)
+    except RotationError:
+        return preset_rotation
+    return out
+
+
+def _rotation(slug: str, preset_rotation: dict, *, reset: bool, report: LoadReport) -> dict:
+    """The rotation to store for the body ``slug`` (docs/presets.md, "Local changes").
+
+    The body remembers the rotation last loaded (``rotation_preset``). When its rotation
+    differs from that — apart from extensions recorded as the body's decisions — it was
+    changed locally (the admin) and is kept, with a line in the report when the preset's
+    differs from it; ``reset`` takes the preset's. Decided extensions always survive.
+    """
+    row = Body.objects.filter(slug=slug).values("rotation", "rotation_preset").first()
+    if row is None:
+        return preset_rotation
+    local, loaded = row["rotation"], row["rotation_preset"]
+    decided = _decided(local)
+    base = dict(local, extensions=[e for e in local.get("extensions") or []
+                                   if e not in decided]) if decided else local
+    if decided and not base["extensions"] and not (loaded or {}).get("extensions"):
+        base.pop("extensions")
+        if "extensions" in (loaded or {}):
+            base["extensions"] = []
+    changed_locally = loaded is not None and base != loaded
+    if changed_locally and not reset:
+        if _with_decided(preset_rotation, decided) != local:
+            report.kept.append(f"body {slug}: the rotation was changed locally since the last "
+                               "load; kept (--reset-rotation takes the preset's)")
+        return local
+    if changed_locally:
+        report.updated.append(f"body {slug}: the local rotation replaced by the preset's "
+                              "(--reset-rotation)")
+    return _with_decided(preset_rotation, decided)
 
 
 def _check_against_database(preset: Preset) -> None:
@@ -226,6 +292,8 @@ def _check_against_database(preset: Preset) -> None:
         raise PresetError(preset.file or preset.slug, problems)
 
 
-def load_structure(name: str, *, actor: Actor = None, reason: str = "") -> LoadReport:
+def load_structure(name: str, *, actor: Actor = None, reason: str = "",
+                   reset_rotation: bool = False) -> LoadReport:
     """Read, validate and load the preset named ``name`` (slug or path)."""
-    return load_preset(read_preset(resolve_preset(name)), actor=actor, reason=reason)
+    return load_preset(read_preset(resolve_preset(name)), actor=actor, reason=reason,
+                       reset_rotation=reset_rotation)

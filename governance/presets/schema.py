@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from governance import eligibility, rule_index
 from governance.rules import RotationError, parse_rotation
 from governance.standard_agenda import StandardAgendaError, parse_standard_agenda
 
@@ -88,6 +89,8 @@ class SeatSpec:
     by_virtue_of_office: bool
     is_co_opted: bool
     position: int
+    # Who may hold the seat (issue 13, governance/eligibility.py); {} = anyone.
+    eligibility: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -114,6 +117,10 @@ class BodySpec:
     seats: list[SeatSpec] = field(default_factory=list)
     # None: the preset does not say, the body gets governance.standard_agenda's defaults.
     standard_agenda: list[dict] | None = None
+    # The day the body starts (issue 13): None = with its structure (valid_from).
+    starts_on: dt.date | None = None
+    # The minimum is only recommended (H14 "förslagsvis minst 4"): advice, not a breach.
+    min_meetings_recommended: bool = False
 
 
 @dataclass
@@ -291,6 +298,8 @@ def parse_preset(data: Any, *, file: str) -> Preset:
         c.fail("structure.rules", f"expected a mapping, got {_kind(rules)}")
         rules = {}
     rules = _json_ready(rules)
+    for path, problem in rule_index.check_structure_rules(rules):  # H31 resources
+        c.fail(path, problem)
     description = c.text(s.get("description"), "structure.description", required=False,
                          max_len=5000)
     notice_to = c.text(s.get("termination_notice_to"), "structure.termination_notice_to",
@@ -350,6 +359,7 @@ def parse_preset(data: Any, *, file: str) -> Preset:
                 c.fail(f"bodies[{b.slug}].joint_of", f"no body with slug '{ref}' in this preset")
         _no_duplicates(c, f"bodies[{b.slug}].seats", [seat.key for seat in b.seats], what="key")
     _no_cycles(c, bodies)
+    _check_eligible_refs(c, bodies)
     notice_months = c.integer(s.get("termination_notice_months"),
                               "structure.termination_notice_months", maximum=120)
     short_name = c.text(s.get("short_name"), "structure.short_name", required=False, max_len=60)
@@ -369,6 +379,46 @@ def parse_preset(data: Any, *, file: str) -> Preset:
         principals=principals, sectors=sectors, areas=areas, terms=terms, bodies=bodies,
         file=file,
     )
+
+
+def _check_eligible(c: _Checker, raw: Any, path: str) -> dict:
+    """The shape of an ``eligible`` mapping (governance/eligibility.py); {} when absent."""
+    if raw is None:
+        return {}
+    found = eligibility.problems(raw, offices=OFFICES)
+    for sub, message in found:
+        c.fail(f"{path}{sub}", message)
+    if found:
+        return {}
+    if raw.get("rule"):
+        c.rule_refs([raw["rule"]], f"{path}.rule")
+    return _json_ready(raw)
+
+
+def _check_eligible_refs(c: _Checker, bodies: list[BodySpec]) -> None:
+    """Every body and seat an ``eligible`` names exists in this preset."""
+    seats = {b.slug: [s.key for s in b.seats] for b in bodies}
+
+    def check(data: dict, path: str, own: str) -> None:
+        for i, src in enumerate(data.get("any_of") or []):
+            body = src.get("body") or own
+            if body not in seats:
+                c.fail(f"{path}.any_of[{i}].body", f"no body with slug '{body}' in this preset")
+                continue
+            for key in src.get("seats") or []:
+                if not any(eligibility.seat_key_matches(key, k) for k in seats[body]):
+                    c.fail(f"{path}.any_of[{i}].seats",
+                           f"the body '{body}' has no seat '{key}' (nor seats made from it)")
+
+    for b in bodies:
+        for seat in b.seats:
+            if seat.eligibility:
+                check(seat.eligibility, f"bodies[{b.slug}].seats[{seat.key}].eligible", b.slug)
+        for i, step in enumerate((b.rotation or {}).get("cycle") or []):
+            for office, spec in (step.items() if isinstance(step, dict) else []):
+                if isinstance(spec, dict) and spec.get("eligible"):
+                    check(spec["eligible"], f"bodies[{b.slug}].rotation.cycle[{i}].{office}"
+                                            ".eligible", b.slug)
 
 
 def _json_ready(value: Any) -> Any:
@@ -469,6 +519,7 @@ class _BodyContext:
 _BODY_FIELDS = {
     "short_name", "position", "parent", "prepares_for", "joint_of", "area", "owner_principal",
     "mandate", "min_meetings_per_year", "meeting_rule", "notice_days", "temporary", "ends_on",
+    "starts_on", "min_meetings_recommended",
     "review_interval_months", "rotation", "rules", "seats", "for_each", "standard_agenda",
 }
 
@@ -519,6 +570,9 @@ def _parse_body(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> list[Bod
         ends_on = c.date(m.get("ends_on"), f"{path}.ends_on")
         if temporary and ends_on is None:
             c.fail(f"{path}.ends_on", "a temporary body needs the date it ends")
+        starts_on = c.date(m.get("starts_on"), f"{path}.starts_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            c.fail(f"{path}.ends_on", "is before starts_on")
         meeting_rule = m.get("meeting_rule") or {}
         if not isinstance(meeting_rule, dict):
             c.fail(f"{path}.meeting_rule", f"expected a mapping, got {_kind(meeting_rule)}")
@@ -540,10 +594,12 @@ def _parse_body(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> list[Bod
             area=area, owner_principal=owner, mandate=_paragraphs(mandate),
             min_meetings_per_year=c.integer(m.get("min_meetings_per_year"),
                                             f"{path}.min_meetings_per_year", maximum=366),
+            min_meetings_recommended=c.boolean(m.get("min_meetings_recommended"),
+                                               f"{path}.min_meetings_recommended", False),
             meeting_rule=_json_ready(meeting_rule),
             notice_days=c.integer(m.get("notice_days"), f"{path}.notice_days", minimum=1,
                                   maximum=365) or 14,
-            is_temporary=temporary, ends_on=ends_on,
+            is_temporary=temporary, ends_on=ends_on, starts_on=starts_on,
             review_interval_months=c.integer(m.get("review_interval_months"),
                                              f"{path}.review_interval_months", minimum=1,
                                              maximum=120),
@@ -566,7 +622,7 @@ def _parse_seat(c: _Checker, raw: Any, path: str, ctx: _BodyContext, combo: dict
     m = c.mapping(raw, path, required={"key", "title"},
                   allowed={"principal", "principal_kind", "for_each", "sector", "qualification",
                            "members", "substitutes", "by_virtue_of_office", "co_opted",
-                           "overrides"})
+                           "overrides", "eligible"})
     if not m:
         return []
     key = c.slug(m.get("key"), f"{path}.key")
@@ -584,6 +640,7 @@ def _parse_seat(c: _Checker, raw: Any, path: str, ctx: _BodyContext, combo: dict
         "by_virtue_of_office": c.boolean(m.get("by_virtue_of_office"),
                                          f"{path}.by_virtue_of_office", False),
         "is_co_opted": c.boolean(m.get("co_opted"), f"{path}.co_opted", False),
+        "eligibility": _check_eligible(c, m.get("eligible"), f"{path}.eligible"),
     }
     principal = m.get("principal")
     if principal == "owner":
@@ -643,7 +700,7 @@ def _check_rotation(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> dict
     problems_before = len(c.problems)
     m = c.mapping(raw, path, required={"term", "cycle"},
                   allowed={"election", "extensions", "rules", "presidium_size", "recommendations",
-                           "notes", "cycle_start"})
+                           "notes", "cycle_start", "extension"})
     if not m:
         return {}
     term = c.mapping(m.get("term"), f"{path}.term", required=set(),
@@ -661,7 +718,8 @@ def _check_rotation(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> dict
         for office, req in offices.items():
             opath = f"{spath}.{office}"
             r = c.mapping(req, opath, required={"principal_kind"},
-                          allowed={"sector", "qualification", "per_area", "among", "rule"})
+                          allowed={"sector", "qualification", "per_area", "among", "rule",
+                                   "eligible"})
             kind = c.choice(r.get("principal_kind"), f"{opath}.principal_kind",
                             OFFICE_PRINCIPAL_KINDS)
             if kind == "not_chair" and office == "chair":
@@ -672,6 +730,8 @@ def _check_rotation(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> dict
                 c.fail(f"{opath}.among", f"{r['among']!r} is not an office")
             if r.get("rule") is not None:
                 c.rule_refs([r["rule"]], f"{opath}.rule")
+            if r.get("eligible") is not None:
+                r["eligible"] = _check_eligible(c, r["eligible"], f"{opath}.eligible")
     election = m.get("election")
     if election is not None:
         e = c.mapping(election, f"{path}.election", required={"at"},
@@ -682,7 +742,7 @@ def _check_rotation(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> dict
                   maximum=48)
     for i, ext in enumerate(c.seq(m.get("extensions"), f"{path}.extensions")):
         x = c.mapping(ext, f"{path}.extensions[{i}]", required={"period_start", "years"},
-                      allowed={"decided_on", "note"})
+                      allowed={"decided_on", "note", "decision"})
         c.integer(x.get("period_start"), f"{path}.extensions[{i}].period_start", minimum=1990,
                   maximum=2200, required=True)
         c.integer(x.get("years"), f"{path}.extensions[{i}].years", minimum=1, maximum=10,
@@ -690,6 +750,12 @@ def _check_rotation(c: _Checker, raw: Any, path: str, ctx: _BodyContext) -> dict
         decided = c.date(x.get("decided_on"), f"{path}.extensions[{i}].decided_on")
         if decided is not None and isinstance(ext, dict):
             ext["decided_on"] = decided.isoformat()  # YAML reads a date; JSONField needs text
+    if m.get("extension") is not None:  # V3/V8: a period may be extended by decision
+        x = c.mapping(m.get("extension"), f"{path}.extension", required={"requires"},
+                      allowed={"rule"})
+        c.choice(x.get("requires"), f"{path}.extension.requires", ("unanimous", "decision"))
+        if x.get("rule") is not None:
+            c.rule_refs([x["rule"]], f"{path}.extension.rule")
     c.integer(m.get("presidium_size"), f"{path}.presidium_size", minimum=1, maximum=20)
     # Which step of the cycle the first period uses: the starting side (H20 "or vice versa").
     c.integer(m.get("cycle_start"), f"{path}.cycle_start", maximum=max(len(cycle) - 1, 0))

@@ -34,6 +34,7 @@ from governance.roles import ensure_role_groups
 from meetings.delivery import inline_sending
 
 from .common import DEFAULT_PASSWORD, PRESETS, REASON, SEED, Tally
+from .decisions import extend_chair_period
 from .documents import Register
 from .meetings import Year
 from .people import SECRETARY_LOGIN, Filler, create_logins
@@ -98,6 +99,7 @@ def _build(tally: Tally, *, password: str, seed: int, now: dt.datetime, today: d
                     coordinator=logins.coordinator, secretary=secretary, tally=tally, now=now,
                     seed=seed)
         year.absences(year.build())
+    extend_chair_period(actor=logins.coordinator, today=today)  # V3, issue 13
     register.queue()
     # No calendar link is made for the demo's members: a link is shown once, to the member
     # who makes it on Mina sidor ("Skapa en kalenderlänk"), issue 12 §4.

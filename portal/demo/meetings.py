@@ -31,8 +31,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from governance.models import Body, BodyKind, Membership, MembershipRole, Office, OfficeTerm
+from meetings import elections, services
 from meetings import papers as agenda_papers
-from meetings import services
 from meetings.models import (
     Absence,
     AgendaItem,
@@ -155,6 +155,8 @@ class Year:
                 months = MONTHS.get(body.kind) if body.slug not in SOON else None
                 days += year.year_days(body.slug, y, count,
                                        months=months if len(months or ()) == count else None)
+        # A meeting outside the days the body is in force is refused (H25, J7).
+        days = [d for d in days if body.is_in_force(d)]
         if not days:
             return []
         slots = [year.Day(d) for d in days]
@@ -450,7 +452,7 @@ class Year:
     def _minutes_of(self, item: AgendaItem, topic: content.Topic | None, meeting: Meeting,
                     fill: dict) -> dict[str, str]:
         if item.election_for_year is not None:
-            return {"decision": self._election(meeting.body, item.election_for_year)}
+            return {"decision": self._election(meeting.body, item.election_for_year, item)}
         if topic is None:
             return {}
         changes = {"notes": self._fill(topic.notes, meeting, **fill),
@@ -458,13 +460,19 @@ class Year:
                    "recommendation": self._fill(topic.recommendation, meeting, **fill)}
         return {k: v for k, v in changes.items() if v}
 
-    def _election(self, body: Body, for_year: int) -> str:
+    def _election(self, body: Body, for_year: int, item: AgendaItem | None = None) -> str:
         """The election at the year's last meeting (H13): the rotation rule's holders of the
-        next period, recorded as office terms."""
+        next period, recorded as office terms and linked to the meeting's election item
+        (``meetings.elections``: the agenda shows who was elected, the body page "Vald vid
+        mötet den …")."""
         terms = self.filler.record_offices(body, on=dt.date(for_year, 1, 1))
+        elected = [t for t in terms if t.start >= dt.date(for_year, 1, 1)]
+        if item is not None and elected:
+            elections.election_link(actor=self.coordinator, item=item, terms=elected,
+                                    reason=REASON)
         if not terms:
             return f"Valet av ordförande och vice ordförande för {for_year} bordlades."
-        parts = [f"{t.get_office_display()}{' för ' + t.area.name.lower() if t.area else ''}: "
+        parts = [f"{t.office_label}{' för ' + t.area.name.lower() if t.area else ''}: "
                  f"{t.person.name}" + (f", {t.person.principal.name}" if t.person.principal else "")
                  for t in terms]
         return f"Till uppdragen för {for_year} valdes\n" + "\n".join(parts)

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from faker import Faker
 
-from governance import rules, services
+from governance import rules, services, terms
 from governance.models import (
     Body,
     Membership,
@@ -34,7 +34,6 @@ from governance.models import (
     PrincipalKind,
     Seat,
     Structure,
-    Term,
 )
 from governance.permissions import login_permissions_sync
 from governance.roles import COORDINATOR_GROUP, EDITOR_GROUP
@@ -50,7 +49,10 @@ REUSE: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("halsam-presidium", "regionen"): [("halsam", "ordf-hsn"), ("halsam", "ordf-run"),
                                        ("halsam", "ordf-vvu")],  # H6
     ("presidium", "politiker"): [("halsam-presidium", "")],  # H9
-    ("presidium", "lansledning"): [("lansledning", "")],  # H9
+    # H9: Länsledningen's officials, not its co-opted guests (the preset's eligibility).
+    ("presidium", "lansledning"): [("lansledning", key) for key in (
+        "fc-socialforvaltning-", "fc-skolforvaltning-", "chef-samverkan-stod-",
+        "omradesdirektorer", "regionledningsforvaltningen")],
     ("lansamordning-*", "socialtjanst"): [("lansledning", "fc-socialforvaltning-")],  # H17
     ("lansamordning-*", "skola"): [("lansledning", "fc-skolforvaltning-")],  # H17
     ("lansamordning-*", "halso-och-sjukvard"): [("lansledning", "omradesdirektorer")],  # H17
@@ -58,6 +60,14 @@ REUSE: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("samrad-arbetsutskott", "vice-ordforande"): [("samrad-vard-och-omsorg", "@vice_chair")],
     ("lsg-arbetsutskott", "ordforande"): [("lansamverkansgruppen", "@chair")],  # V9
     ("lsg-arbetsutskott", "vice-ordforande"): [("lansamverkansgruppen", "@vice_chair")],
+    # V10/V12: the chairs of the beredningar and councils sit in LSG.
+    ("lansamverkansgruppen", "ordf-beredning-barn-och-unga"):
+        [("beredning-barn-och-unga", "ordforande")],
+    ("lansamverkansgruppen", "ordf-beredning-vuxna-och-aldre"):
+        [("beredning-vuxna-och-aldre", "ordforande")],
+    ("lansamverkansgruppen", "ordf-hjalpmedelsradet"): [("hjalpmedelsradet", "ordforande")],
+    ("lansamverkansgruppen", "ordf-samverkansrad-patientsakerhet"):
+        [("samverkansrad-patientsakerhet", "ordforande")],
 }
 
 # Titles for seats whose qualification says nothing, by sector code (None: no sector).
@@ -112,9 +122,8 @@ def structure_start(structure: Structure, today: dt.date) -> tuple[dt.date, dt.d
     (today, or its first day when it starts later, as Jämtland Härjedalen in 2027).
     """
     on = max(today, structure.valid_from or today)
-    term = (Term.objects.filter(structure=structure, start__lte=on, end__gte=on)
-            .order_by("start").first())
-    start = term.start if term else dt.date(on.year, 1, 1)
+    # The preset's Term row, or the term computed by H3 after the last one written there.
+    start = terms.political_term(structure.pk, on).start
     if structure.valid_from and structure.valid_from > start:
         start = structure.valid_from
     return start, on
@@ -167,10 +176,24 @@ class Filler:
                 person = self._reused_person(body, seat) or self._new_person(body, seat)
                 substitute_for = (self._stand_in_for(seat)
                                   if role == MembershipRole.SUBSTITUTE else None)
+                start, end = self._seat_dates(seat, person)
                 services.membership_start(
-                    actor=None, person=person, seat=seat, role=role, start=self.start,
+                    actor=None, person=person, seat=seat, role=role, start=start, end=end,
                     substitute_for=substitute_for, reason=REASON)
                 self.tally.memberships += 1
+
+    def _seat_dates(self, seat: Seat, person: Person) -> tuple[dt.date, dt.date | None]:
+        """A seat held by virtue of another body's office (V4, V9: the arbetsutskott) is
+        held for that office term; any other from the start of the term."""
+        offices = [(src.get("body"), src.get("offices")) for src in
+                   (seat.eligibility or {}).get("any_of") or [] if src.get("offices")]
+        for slug, names in offices:
+            term = (OfficeTerm.objects.active_on(self.on)
+                    .filter(body__slug=slug, office__in=names, person=person)
+                    .order_by("start").first())
+            if term is not None:
+                return max(self.start, term.start), term.end
+        return self.start, None
 
     def _fits(self, person: Person, seat: Seat) -> bool:
         if seat.principal_id:

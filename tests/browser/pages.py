@@ -60,6 +60,27 @@ def _minutes_check(w: World) -> list[str]:
     return [f"/moten/{waiting.first().meeting_id}/protokoll/justera/"]
 
 
+def _election(w: World) -> list[str]:
+    """The election item (H13) on body A's last meeting of the year."""
+    from meetings.models import AgendaItem
+
+    item = (AgendaItem.objects.filter(meeting__body=w.body_a, kind="election")
+            .order_by("-meeting__start").first())
+    assert item is not None, "the world has no election item on body A's meetings"
+    return [f"/moten/{item.meeting_id}/dagordning/{item.pk}/val/"]
+
+
+def _rotation_extend(_w: World) -> list[str]:
+    """Västerbotten's Samråd, whose chair period may be extended (V3)."""
+    from django.core.management import call_command
+
+    from governance.models import Body
+
+    if not Body.objects.filter(slug="samrad-vard-och-omsorg").exists():
+        call_command("load_structure", "vasterbotten", verbosity=0)
+    return ["/organ/samrad-vard-och-omsorg/forlang-ordforandeskap/"]
+
+
 def _year(_w: World) -> int:
     return timezone.localdate().year
 
@@ -87,6 +108,8 @@ PAGES: dict[str, PageBuilder] = {
     "meetings:item_papers": lambda w: [f"/moten/{_meeting(w)}/dagordning/{_item(w)}/handlingar/",
                                        f"/moten/{_meeting(w)}/dagordning/{_item(w)}/handlingar/"
                                        "?q=samordnad"],
+    "meetings:election": _election,
+    "meetings:rotation_extend": _rotation_extend,
     "meetings:attendance": lambda w: [f"/moten/{_meeting(w)}/narvaro/"],
     "meetings:minutes": lambda w: [f"/moten/{_meeting(w)}/protokoll/"],
     "meetings:minutes_check": _minutes_check,

@@ -34,7 +34,8 @@ def test_coordinator_plans_a_quarterly_series_for_2027_that_stays_in_2027(page, 
 
     login(page, world.user("coordinator"), next_path=f"/samordning/plan/{body.slug}/{YEAR}/")
     main = page.locator("main")
-    assert "minimum är 4 per år" in main.inner_text()
+    # H14: "förslagsvis minst 4 möten per år" is shown as a recommendation.
+    assert "rekommenderat minst 4 möten per år" in main.inner_text()
     clicks = Clicks(page)
 
     form = page.locator("form", has=page.locator("input[name=form][value=series]"))

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from governance import checks, services
-from governance.models import Body, Principal, Seat
+from governance.models import Body, OfficeTerm, Principal, Seat
 
 pytestmark = pytest.mark.django_db
 SLUG = "halsam-vasternorrland"
@@ -40,6 +40,13 @@ def _member(seat_key: str, body: str, n: int, code: str):
     return person
 
 
+def _recorded_before_the_rule(**fields) -> OfficeTerm:
+    """An office term as old data: a region chair of Länsledning in 2026 (a municipal
+    year) is refused by the services since the rule's eligibility (H11, issue 13), but a
+    row recorded before must still be reported."""
+    return OfficeTerm.objects.create(**fields)
+
+
 def test_dashboard_is_for_coordinators_only(client, halsam, coordinator):
     assert client.get("/samordning/").status_code == 302
     User.objects.create_user("ledamot", password="x-secret-1")
@@ -52,9 +59,9 @@ def test_dashboard_is_for_coordinators_only(client, halsam, coordinator):
 def test_h11_region_chairing_lansledning_in_a_social_services_year_is_an_error(halsam):
     # 2026 is the fourth year from 2023: a head of social services chairs (H11).
     person = _member("omradesdirektorer", "lansledning", 1, "R22")
-    services.office_term_record(actor=None, body=Body.objects.get(slug="lansledning"),
-                                office="chair", person=person, start=dt.date(2026, 1, 1),
-                                end=dt.date(2026, 12, 31))
+    _recorded_before_the_rule(body=Body.objects.get(slug="lansledning"),
+                              office="chair", person=person, start=dt.date(2026, 1, 1),
+                              end=dt.date(2026, 12, 31))
     status = next(s for s in checks.body_statuses(on=ON, structure_slug=SLUG)
                   if s.body.slug == "lansledning")
     errors = [f for f in status.findings if f.severity == "error"]
@@ -116,16 +123,16 @@ def test_h11_next_years_chair_is_checked_as_soon_as_it_is_recorded(client, halsa
 
 def test_findings_keys_are_stable_between_runs(halsam):
     person = _member("omradesdirektorer", "lansledning", 5, "R22")
-    services.office_term_record(actor=None, body=Body.objects.get(slug="lansledning"),
-                                office="chair", person=person, start=dt.date(2026, 1, 1))
+    _recorded_before_the_rule(body=Body.objects.get(slug="lansledning"),
+                              office="chair", person=person, start=dt.date(2026, 1, 1))
     first = {f.key for f in checks.findings(on=ON)}
     assert first == {f.key for f in checks.findings(on=ON)}
 
 
 def test_dashboard_shows_findings_and_filters(client, halsam, coordinator):
     person = _member("omradesdirektorer", "lansledning", 6, "R22")
-    services.office_term_record(actor=None, body=Body.objects.get(slug="lansledning"),
-                                office="chair", person=person, start=dt.date(2026, 1, 1))
+    _recorded_before_the_rule(body=Body.objects.get(slug="lansledning"),
+                              office="chair", person=person, start=dt.date(2026, 1, 1))
     client.force_login(coordinator)
     html = client.get(
         "/samordning/", {"structure": SLUG, "kind": "officials_board"}
@@ -153,8 +160,8 @@ def test_dashboard_query_count_does_not_grow_with_bodies(client, halsam, coordin
         Seat.objects.create(body=b, key="regionen", title="Regionen",
                             principal=Principal.objects.get(code="R22"), member_count=2)
         person = _member("regionen", f"extra-{i}", 100 + i, "R22")
-        services.office_term_record(actor=None, body=b, office="chair", person=person,
-                                    start=dt.date(2026, 1, 1))
+        _recorded_before_the_rule(body=b, office="chair", person=person,
+                                  start=dt.date(2026, 1, 1))
     assert count() == before
 
 
@@ -166,8 +173,8 @@ def test_rotation_check_exits_1_on_an_error_and_0_without(halsam, capsys, monkey
     call_command("rotation", "--check", "--structure", SLUG)  # warnings only: no exit
     assert "0 error(s)" in capsys.readouterr().out
     person = _member("omradesdirektorer", "lansledning", 7, "R22")
-    services.office_term_record(actor=None, body=Body.objects.get(slug="lansledning"),
-                                office="chair", person=person, start=dt.date(2026, 1, 1))
+    _recorded_before_the_rule(body=Body.objects.get(slug="lansledning"),
+                              office="chair", person=person, start=dt.date(2026, 1, 1))
     with pytest.raises(SystemExit) as exc:
         call_command("rotation", "--check", "--structure", SLUG)
     assert exc.value.code == 1

@@ -173,21 +173,33 @@ def test_hard_rule_refuses_and_names_the_rule_H10(sundsvall_seat, coordinator):
 
 @pytest.fixture
 def presidium(halsam):
-    """HälSam's political presidium: Sundsvall chairs the social side, Timrå the school side."""
+    """HälSam's political presidium: Sundsvall chairs the social side, Timrå the school side,
+    each a committee chair with a seat in HälSam (H5)."""
     social = seat("halsam-presidium", "socialpresidiet")
     school = seat("halsam-presidium", "skolpresidiet")
-    bo = MembershipFactory(seat=social, person=person("Bo", "Berg", "2281"),
-                           start=dt.date(2023, 3, 1))
-    cia = MembershipFactory(seat=school, person=person("Cia", "Ek", "2262"),
-                            start=dt.date(2023, 3, 1))
+    bo, cia = person("Bo", "Berg", "2281"), person("Cia", "Ek", "2262")
+    MembershipFactory(seat=seat("halsam", "ordf-socialnamnd-sundsvall"), person=bo,
+                      start=dt.date(2023, 1, 1))
+    MembershipFactory(seat=seat("halsam", "ordf-skolnamnd-timra"), person=cia,
+                      start=dt.date(2023, 1, 1))
+    bo = MembershipFactory(seat=social, person=bo, start=dt.date(2023, 3, 1))
+    cia = MembershipFactory(seat=school, person=cia, start=dt.date(2023, 3, 1))
     return bo, cia
+
+
+def school_chair(first: str, last: str, code: str, key: str):
+    """A school committee chair with a seat in HälSam: eligible for skolpresidiet (H5)."""
+    p = person(first, last, code)
+    MembershipFactory(seat=seat("halsam", f"ordf-skolnamnd-{key}"), person=p,
+                      start=dt.date(2023, 1, 1))
+    return p
 
 
 def test_recommendation_H5_needs_confirmation_and_is_kept_in_the_history(presidium, coordinator):
     """H5: the municipalities' members of the presidium are recommended to come from different
     municipalities. A second Sundsvall member needs "Jag vill spara ändå"."""
     bo, cia = presidium
-    dan = person("Dan", "Dahl", "2281")
+    dan = school_chair("Dan", "Dahl", "2281", "sundsvall")
     with pytest.raises(replacement.ConfirmationNeeded) as exc:
         replacement.member_replace(actor=coordinator, outgoing=cia, end=END, person=dan,
                                    welcome=False)
@@ -322,7 +334,7 @@ def test_replace_page_refuses_on_the_field_and_asks_to_confirm(presidium, coordi
     url = reverse("governance:replace_member",
                   kwargs={"slug": "halsam-presidium", "seat_pk": cia.seat_id})
     timra = person("Tor", "Timrå", "2262")
-    dan = person("Dan", "Dahl", "2281")
+    dan = school_chair("Dan", "Dahl", "2281", "sundsvall")
     data = {"outgoing": cia.pk, "end": "2026-12-31", "person": dan.pk}
     # Choosing and typing at once is refused on the field.
     both = coordinator_client.post(url, {**data, "first_name": "X", "last_name": "Y"})

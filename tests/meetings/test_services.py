@@ -217,6 +217,8 @@ def test_attachment_size_limit(called, settings):
 
 def test_joint_meeting_calls_the_guest_bodys_members(halsam):
     guest_member = person("kramfors")
+    # H17: the county group is staffed from Länsledning's heads.
+    place(guest_member, seat("lansledning", "kramfors", "fc-socialforvaltning"))
     place(guest_member, seat("lansamordning-vuxna", None, "socialtjanst"))
     body_member = person("sundsvall")
     place(body_member, seat("lansledning", "sundsvall", "fc-socialforvaltning"))

@@ -16,10 +16,14 @@ class Command(BaseCommand):
                                  "or a path to a preset YAML file")
         parser.add_argument("--reason", default="", type=text_arg,
                             help="why, for the history")
+        parser.add_argument("--reset-rotation", action="store_true",
+                            help="take the preset's rotation rules even where a body's rule "
+                                 "was changed locally since the last load (docs/presets.md)")
 
-    def handle(self, *args, preset: str, reason: str, verbosity: int, **options):
+    def handle(self, *args, preset: str, reason: str, verbosity: int,
+               reset_rotation: bool = False, **options):
         try:
-            report = load_structure(preset, reason=reason)
+            report = load_structure(preset, reason=reason, reset_rotation=reset_rotation)
         except PresetError as exc:
             raise CommandError(f"The preset was not loaded; nothing was written.\n{exc}") from exc
         if not report.changed:

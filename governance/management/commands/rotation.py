@@ -1,5 +1,6 @@
-"""``manage.py rotation <body-slug> [--year YYYY] [--json]``: who may hold which office;
-``manage.py rotation --check [--structure <slug>] [--json]``: findings, exit 1 on errors.
+"""``manage.py rotation <body-slug> [--year YYYY | --on YYYY-MM-DD] [--json]``: who may hold
+which office; ``manage.py rotation --check [--structure <slug>] [--on YYYY-MM-DD] [--json]``:
+findings (as on that day, default today), exit 1 on errors.
 
 Reads the body's rotation rule (data, ``Body.rotation``) and prints, for the period
 containing the year, what each office requires and when the election is due. With
@@ -9,6 +10,7 @@ the body and formats.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -17,7 +19,7 @@ from django.utils import timezone
 
 from governance import checks, rules
 from governance.models import Body, Structure
-from halsam.command_args import text_arg, year_arg
+from halsam.command_args import date_arg, text_arg, year_arg
 
 _KIND_LABELS = {
     "region": "region",
@@ -44,24 +46,31 @@ class Command(BaseCommand):
                                  "body; exit 1 when any finding is an error")
         parser.add_argument("--structure", default=None, type=text_arg,
                             help="with --check: only this structure's bodies (slug)")
+        parser.add_argument("--on", type=date_arg, default=None, dest="on",
+                            help="the day to check or show, YYYY-MM-DD (default: today); "
+                                 "without --year the year shown is this day's")
 
     def handle(self, *args: Any, body: str | None, year: int | None, as_json: bool,
-               check: bool, structure: str | None, **options: Any) -> None:
+               check: bool, structure: str | None, on: dt.date | None = None,
+               **options: Any) -> None:
+        on = on or timezone.localdate()
         if check:
-            self.run_check(structure_slug=structure, as_json=as_json)
+            self.run_check(structure_slug=structure, as_json=as_json, on=on)
             return
         if not body:
             raise CommandError("Give the slug of a body, e.g. `rotation lansledning --year 2027`.")
-        year = year if year is not None else timezone.localdate().year
+        year = year if year is not None else on.year
         self.show(body_slug=body, year=year, as_json=as_json)
 
     # --- every body: findings --------------------------------------------------------
 
-    def run_check(self, *, structure_slug: str | None, as_json: bool) -> None:
-        """Print the findings; exit 1 (``SystemExit``) when any is an error."""
+    def run_check(self, *, structure_slug: str | None, as_json: bool,
+                  on: dt.date | None = None) -> None:
+        """Print the findings as on ``on`` (default today); exit 1 (``SystemExit``) when
+        any is an error."""
         if structure_slug and not Structure.objects.filter(slug=structure_slug).exists():
             raise CommandError(f"No structure with the slug '{structure_slug}'.")
-        found = checks.findings(on=timezone.localdate(), structure_slug=structure_slug)
+        found = checks.findings(on=on or timezone.localdate(), structure_slug=structure_slug)
         errors = [f for f in found if f.severity == "error"]
         if as_json:
             self.stdout.write(json.dumps([
