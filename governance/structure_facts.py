@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+_SHARE_ORDER = {"municipality": 0, "region": 1}
+
 
 @dataclass(frozen=True)
 class BodyRef:
@@ -168,7 +170,10 @@ def structure_facts(*, rules: Mapping[str, Any] | None, bodies: Iterable[Any],
         facts.coordinators = Coordinators(
             full_time_equivalents=_number(coordinators.get("full_time_equivalents")),
             placed_at=principals.get(placed, placed),
-            shares=tuple(CostShare(party=str(k), percent=v) for k, v in shares.items()
+            # PostgreSQL's jsonb does not keep the file's key order: the municipalities first,
+            # then the region, then any other party by name.
+            shares=tuple(CostShare(party=str(k), percent=v) for k, v in sorted(
+                shares.items(), key=lambda kv: (_SHARE_ORDER.get(str(kv[0]), 2), str(kv[0])))
                          if _number(v) is not None) if isinstance(shares, Mapping) else (),
             rule_id=str(coordinators.get("rule") or ""))
 
