@@ -256,8 +256,7 @@ def office_refusal(*, body, office: str, person, start: dt.date) -> str | None:
 
     from halsam.formats.dates import plain_date
 
-    from . import rules
-    from .models import OfficeTerm
+    from . import labels, rules
 
     if not body.rotation:
         return None
@@ -275,7 +274,8 @@ def office_refusal(*, body, office: str, person, start: dt.date) -> str | None:
         return None
     return _("%(person)s cannot be %(office)s of %(body)s in %(period)s: the office is for "
              "%(who)s (%(rule)s), and on %(day)s %(person)s holds no such place.") % {
-        "person": person.name, "office": OfficeTerm(office=office).get_office_display().lower(),
+        "person": person.name, "office": labels.office_label(
+            office, second_vice_chair=labels.has_second_vice_chair(body.rotation)).lower(),
         "body": body.name, "period": period.label, "who": elig.text,
         "rule": _source_label(elig.rule_id), "day": plain_date(start)}
 
@@ -290,7 +290,8 @@ def statuses_check(statuses: Sequence[Any], *, on: dt.date,
 
     from halsam.formats.dates import plain_date
 
-    from .models import Membership, MembershipRole, OfficeTerm
+    from . import labels
+    from .models import Membership, MembershipRole
 
     # A body not in force on the day (before its start, H25, J7) is not checked.
     by_id = {s.body.pk: s for s in statuses if s.body.is_in_force(on)}
@@ -369,7 +370,8 @@ def statuses_check(statuses: Sequence[Any], *, on: dt.date,
             continue
         if _already_faulted(status, t.person.name, period.label):
             continue  # the rotation rule already blames this holder: one fault, one finding
-        office = OfficeTerm(office=t.office).get_office_display().lower()
+        office = labels.office_label(t.office, second_vice_chair=labels.has_second_vice_chair(
+            status.body.rotation)).lower()
         text = (_("%(person)s is %(office)s of %(body)s in %(period)s, an office for %(who)s "
                   "(%(rule)s), but on %(day)s holds no such place.") if e.required else
                 _("%(person)s is %(office)s of %(body)s in %(period)s, an office recommended "
